@@ -1,0 +1,46 @@
+"""Data scope: which regions a user may see. Every list in the product filters through here."""
+
+from django.db.models import Q, QuerySet
+
+from catalog.models import Region
+
+from .models import AuditEvent, Role, User
+
+NOTHING = Q(pk__in=[])
+
+
+def region_scope_q(user: User, region_field: str = "") -> Q:
+    """A filter keeping rows whose region (reached by `region_field`, "" for a Region itself) lies inside
+    the user's scope. Admins see all; a user without a region scope sees nothing, never everything."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_system_admin:
+        return Q()
+    if user.role == Role.INSTITUTION or user.region_id is None:
+        return NOTHING
+    prefix = f"{region_field}__code__startswith" if region_field else "code__startswith"
+    return Q(**{prefix: user.region.code})
+
+
+def regions_visible_to(user: User) -> QuerySet[Region]:
+    return Region.objects.filter(region_scope_q(user))
+
+
+def audit_event_list(*, user: User, filters: dict | None = None) -> QuerySet[AuditEvent]:
+    """Audit events in the user's scope: events in their regions, and their own actions."""
+    if user.is_system_admin:
+        qs = AuditEvent.objects.all()
+    else:
+        qs = AuditEvent.objects.filter(region_scope_q(user, "region") | Q(actor=user))
+    filters = filters or {}
+    if filters.get("action"):
+        qs = qs.filter(action__startswith=filters["action"])
+    if filters.get("actor"):
+        qs = qs.filter(actor_repr__icontains=filters["actor"])
+    if filters.get("date_from"):
+        qs = qs.filter(created_at__date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        qs = qs.filter(created_at__date__lte=filters["date_to"])
+    if filters.get("region"):
+        qs = qs.filter(region__code__startswith=filters["region"].code)
+    return qs.select_related("region", "target_type")

@@ -1,0 +1,129 @@
+"""Idempotent loaders for the reference data shipped in catalog/data/.
+
+Each loader takes the model classes as arguments so a data migration can pass its historical models and the
+`load_reference_data` command the current ones. Re-running inserts what is missing and corrects names;
+it never deletes (institutions and trainees may point at any row).
+"""
+
+import csv
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Heilongjiang's statistical areas: not administrative counties, but people and institutions sit in them.
+STATISTICAL_AREAS = {"230671", "232761", "232762", "232763", "232764"}
+
+# 新八级工 ladder: (code, name, rank, national grade).
+SKILL_LEVELS = [
+    ("apprentice", "学徒工", 1, ""),
+    ("level5", "初级工", 2, "五级"),
+    ("level4", "中级工", 3, "四级"),
+    ("level3", "高级工", 4, "三级"),
+    ("level2", "技师", 5, "二级"),
+    ("level1", "高级技师", 6, "一级"),
+    ("special", "特级技师", 7, ""),
+    ("chief", "首席技师", 8, ""),
+]
+
+TRAINEE_CATEGORIES = [
+    ("migrant_worker", "农民工"),
+    ("poverty_alleviated", "脱贫人口"),
+    ("college_graduate", "高校毕业生"),
+    ("registered_unemployed", "登记失业人员"),
+    ("employment_difficulty", "就业困难人员"),
+    ("veteran", "退役军人"),
+    ("disabled", "残疾人"),
+    ("enterprise_worker", "企业职工"),
+    ("non_continuing_graduate", "城乡未继续升学初高中毕业生"),
+    ("low_income_rural", "农村低收入人口"),
+    ("flexible_employment", "灵活就业人员"),
+    ("other", "其他"),
+]
+
+TRAINING_TYPES = [
+    ("employment_skills", "就业技能培训"),
+    ("skill_upgrade", "岗位技能提升培训"),
+    ("entrepreneurship", "创业培训"),
+    ("apprenticeship", "企业新型学徒制"),
+    ("work_for_training", "以工代训"),
+    ("project_based", "项目制培训"),
+    ("safety_skills", "安全技能培训"),
+]
+
+
+def _rows(name: str):
+    with open(DATA_DIR / name, encoding="utf-8", newline="") as f:
+        yield from csv.DictReader(f)
+
+
+def _upsert(model, key: str, rows: list[dict]) -> int:
+    """Insert rows missing by `key`, update changed fields of existing ones; returns rows written."""
+    existing = {getattr(obj, key): obj for obj in model.objects.all()}
+    new, changed = [], []
+    for row in rows:
+        obj = existing.get(row[key])
+        if obj is None:
+            new.append(model(**row))
+        elif any(getattr(obj, f) != v for f, v in row.items()):
+            for f, v in row.items():
+                setattr(obj, f, v)
+            changed.append(obj)
+    model.objects.bulk_create(new, batch_size=1000)
+    if changed:
+        fields = [f for f in rows[0] if f != key]
+        model.objects.bulk_update(changed, fields, batch_size=1000)
+    return len(new) + len(changed)
+
+
+def load_regions(Region) -> int:
+    written = 0
+    levels = [
+        ("provinces.csv", "province", None),
+        ("cities.csv", "city", "provinceCode"),
+        ("areas.csv", "county", "cityCode"),
+    ]
+    for filename, level, parent_column in levels:
+        ids = dict(Region.objects.values_list("code", "id"))
+        rows = [
+            {
+                "code": r["code"],
+                "name": r["name"],
+                "level": level,
+                "parent_id": ids[r[parent_column]] if parent_column else None,
+                "is_statistical": r["code"] in STATISTICAL_AREAS,
+            }
+            for r in _rows(filename)
+        ]
+        written += _upsert(Region, "code", rows)
+    return written
+
+
+def load_occupations(Occupation) -> int:
+    rows = [{"code": r["code"], "name": r["name"], "category": r["category"]} for r in _rows("occupations.csv")]
+    existing = set(Occupation.objects.values_list("code", flat=True))
+    # Never overwrite names a bureau imported from the official list.
+    return _upsert(Occupation, "code", [r for r in rows if r["code"] not in existing])
+
+
+def load_small_lists(SkillLevel, TraineeCategory, TrainingType) -> int:
+    levels = [{"code": c, "name": n, "rank": r, "national_grade": g} for c, n, r, g in SKILL_LEVELS]
+    categories = [{"code": c, "name": n, "sort_order": i} for i, (c, n) in enumerate(TRAINEE_CATEGORIES)]
+    types = [{"code": c, "name": n, "sort_order": i} for i, (c, n) in enumerate(TRAINING_TYPES)]
+    return (
+        _upsert(SkillLevel, "code", levels)
+        + _upsert(TraineeCategory, "code", categories)
+        + _upsert(TrainingType, "code", types)
+    )
+
+
+def load_all(get_model) -> int:
+    """Load every reference list; `get_model("catalog", "Region")` comes from a migration or django.apps."""
+
+    def m(name):
+        return get_model("catalog", name)
+
+    return (
+        load_regions(m("Region"))
+        + load_occupations(m("Occupation"))
+        + load_small_lists(m("SkillLevel"), m("TraineeCategory"), m("TrainingType"))
+    )

@@ -1,0 +1,20 @@
+"""Tests run on PostgreSQL and Redis, defaulting to the local servers."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peixun")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+
+from .base import *  # noqa: E402,F403
+from .base import BASE_DIR, DATABASES  # noqa: E402
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Most tests run tasks inline; tests about the worker start a real one against Redis.
+CELERY_TASK_ALWAYS_EAGER = True
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+AXES_FAILURE_LIMIT = 5
+# Serve static files from the finders (node_modules, static/) without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
