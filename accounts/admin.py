@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, User
 
+SCOPE_FIELDSET = (_("角色与数据范围"), {"fields": ["name", "role", "region"]})
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
@@ -11,8 +13,8 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "is_active"]
     search_fields = ["username", "name"]
     autocomplete_fields = ["region"]
-    fieldsets = BaseUserAdmin.fieldsets + ((_("角色与数据范围"), {"fields": ["name", "role", "region"]}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("角色与数据范围"), {"fields": ["name", "role", "region"]}),)
+    fieldsets = (*BaseUserAdmin.fieldsets, SCOPE_FIELDSET)
+    add_fieldsets = (*BaseUserAdmin.add_fieldsets, SCOPE_FIELDSET)
 
 
 @admin.register(AuditEvent)

@@ -11,7 +11,7 @@ BUREAU = (Role.PROVINCE, Role.CITY, Role.COUNTY, Role.ADMIN)
 # (label, url name, roles that see it)
 NAVIGATION = [
     (_("工作台"), "home", ALL),
-    (_("审计日志"), "accounts:audit_list", BUREAU + (Role.FINANCE,)),
+    (_("审计日志"), "accounts:audit_list", (*BUREAU, Role.FINANCE)),
     (_("基础数据导入"), "accounts:reference_import", (Role.ADMIN,)),
     (_("API 文档"), "api-docs", (Role.ADMIN,)),
 ]

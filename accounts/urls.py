@@ -12,5 +12,7 @@ urlpatterns = [
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("audit/", views.AuditEventListView.as_view(), name="audit_list"),
     path("reference-import/", views.ReferenceImportView.as_view(), name="reference_import"),
-    path("reference-import/<slug:kind>/template.xlsx", views.reference_import_template, name="reference_import_template"),
+    path(
+        "reference-import/<slug:kind>/template.xlsx", views.reference_import_template, name="reference_import_template"
+    ),
 ]

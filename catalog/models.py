@@ -23,9 +23,7 @@ class Region(models.Model):
     parent = models.ForeignKey(
         "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    is_statistical = models.BooleanField(
-        _("统计区"), default=False, help_text=_("功能区/统计用区划，并非行政县级单位")
-    )
+    is_statistical = models.BooleanField(_("统计区"), default=False, help_text=_("功能区/统计用区划，并非行政县级单位"))
 
     class Meta:
         verbose_name = _("行政区划")
@@ -41,8 +39,9 @@ class Region(models.Model):
     def clean(self):
         expected = self.CODE_LENGTH.get(self.level)
         if expected and (len(self.code) != expected or not self.code.isdigit()):
-            raise ValidationError({"code": _("%(level)s区划代码应为 %(n)s 位数字") % {
-                "level": self.get_level_display(), "n": expected}})
+            raise ValidationError(
+                {"code": _("%(level)s区划代码应为 %(n)s 位数字") % {"level": self.get_level_display(), "n": expected}}
+            )
         if self.parent and not self.code.startswith(self.parent.code):
             raise ValidationError({"parent": _("区划代码应以上级区划代码开头")})
 

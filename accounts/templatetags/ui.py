@@ -10,7 +10,9 @@ def bs(field):
     """Render a bound field with the Bootstrap class its widget needs."""
     widget = field.field.widget
     kind = getattr(widget, "input_type", "")
-    css = {"select": "form-select", "checkbox": "form-check-input", "radio": "form-check-input"}.get(kind, "form-control")
+    css = {"select": "form-select", "checkbox": "form-check-input", "radio": "form-check-input"}.get(
+        kind, "form-control"
+    )
     if field.errors:
         css += " is-invalid"
     return field.as_widget(attrs={"class": css})

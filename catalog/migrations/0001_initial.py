@@ -6,86 +6,123 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Occupation',
+            name="Occupation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, unique=True, validators=[django.core.validators.RegexValidator('^\\d-\\d{2}-\\d{2}-\\d{2}$', '职业编码格式应为 大类-中类-小类-细类，例如 4-10-01-05')], verbose_name='职业编码')),
-                ('name', models.CharField(max_length=100, verbose_name='职业名称')),
-                ('category', models.CharField(blank=True, max_length=100, verbose_name='类别')),
-                ('is_active', models.BooleanField(default=True, verbose_name='有效')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=12,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d-\\d{2}-\\d{2}-\\d{2}$", "职业编码格式应为 大类-中类-小类-细类，例如 4-10-01-05"
+                            )
+                        ],
+                        verbose_name="职业编码",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="职业名称")),
+                ("category", models.CharField(blank=True, max_length=100, verbose_name="类别")),
+                ("is_active", models.BooleanField(default=True, verbose_name="有效")),
             ],
             options={
-                'verbose_name': '职业（工种）',
-                'verbose_name_plural': '职业（工种）',
-                'ordering': ['code'],
+                "verbose_name": "职业（工种）",
+                "verbose_name_plural": "职业（工种）",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='SkillLevel',
+            name="SkillLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=20, verbose_name='名称')),
-                ('rank', models.PositiveSmallIntegerField(unique=True, verbose_name='序位')),
-                ('national_grade', models.CharField(blank=True, help_text='五级……一级，仅国家五级有', max_length=8, verbose_name='国家职业资格等级')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=20, verbose_name="名称")),
+                ("rank", models.PositiveSmallIntegerField(unique=True, verbose_name="序位")),
+                (
+                    "national_grade",
+                    models.CharField(
+                        blank=True, help_text="五级……一级，仅国家五级有", max_length=8, verbose_name="国家职业资格等级"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '技能等级',
-                'verbose_name_plural': '技能等级',
-                'ordering': ['rank'],
+                "verbose_name": "技能等级",
+                "verbose_name_plural": "技能等级",
+                "ordering": ["rank"],
             },
         ),
         migrations.CreateModel(
-            name='TraineeCategory',
+            name="TraineeCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=40, unique=True, verbose_name='名称')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=40, unique=True, verbose_name="名称")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '人员类别',
-                'verbose_name_plural': '人员类别',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "人员类别",
+                "verbose_name_plural": "人员类别",
+                "ordering": ["sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingType',
+            name="TrainingType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=40, unique=True, verbose_name='名称')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=40, unique=True, verbose_name="名称")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '培训类型',
-                'verbose_name_plural': '培训类型',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "培训类型",
+                "verbose_name_plural": "培训类型",
+                "ordering": ["sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=6, unique=True, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=64, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省级'), ('city', '地市级'), ('county', '县级')], max_length=8, verbose_name='层级')),
-                ('is_statistical', models.BooleanField(default=False, help_text='功能区/统计用区划，并非行政县级单位', verbose_name='统计区')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='catalog.region', verbose_name='上级')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=6, unique=True, verbose_name="区划代码")),
+                ("name", models.CharField(max_length=64, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("province", "省级"), ("city", "地市级"), ("county", "县级")],
+                        max_length=8,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "is_statistical",
+                    models.BooleanField(
+                        default=False, help_text="功能区/统计用区划，并非行政县级单位", verbose_name="统计区"
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="catalog.region",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['code'],
-                'indexes': [models.Index(fields=['level', 'code'], name='catalog_reg_level_74c4d8_idx')],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["code"],
+                "indexes": [models.Index(fields=["level", "code"], name="catalog_reg_level_74c4d8_idx")],
             },
         ),
     ]

@@ -10,8 +10,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def event(county_user):
-    return audit_log(actor=county_user, action="class.approved", target=county_user, region=county_user.region,
-                     details={"reason": "ok"})
+    return audit_log(
+        actor=county_user,
+        action="class.approved",
+        target=county_user,
+        region=county_user.region,
+        details={"reason": "ok"},
+    )
 
 
 def test_audit_event_records_actor_action_target_region_and_details(event, county_user):
@@ -79,6 +84,7 @@ def test_audit_event_records_the_client_ip(client, county_user):
     client.force_login(county_user)
     client.post("/accounts/password/", {"old_password": "x", "new_password1": "a", "new_password2": "a"})
     client.logout()
-    client.post("/accounts/login/", {"username": county_user.username, "password": "Correct-horse-42"},
-                REMOTE_ADDR="10.1.2.3")
+    client.post(
+        "/accounts/login/", {"username": county_user.username, "password": "Correct-horse-42"}, REMOTE_ADDR="10.1.2.3"
+    )
     assert AuditEvent.objects.get(action="user.signed_in").ip == "10.1.2.3"

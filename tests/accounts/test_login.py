@@ -69,7 +69,9 @@ def test_weak_password_is_refused_on_change(client, county_user):
 def test_password_change_is_audited(client, county_user):
     client.force_login(county_user)
     new = "Brand-new-secret-2026"
-    response = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": new, "new_password2": new})
+    response = client.post(
+        "/accounts/password/", {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    )
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="user.password_changed", actor=county_user).exists()
 

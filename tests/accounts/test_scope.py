@@ -24,7 +24,19 @@ def test_county_user_sees_only_their_county_through_the_scoped_api(county_user):
 
 def test_city_user_sees_their_city_and_its_counties_only(city_user):
     codes = api_codes(city_user)
-    assert codes == {"2312", "231202", "231221", "231222", "231223", "231224", "231225", "231226", "231281", "231282", "231283"}
+    assert codes == {
+        "2312",
+        "231202",
+        "231221",
+        "231222",
+        "231223",
+        "231224",
+        "231225",
+        "231226",
+        "231281",
+        "231282",
+        "231283",
+    }
 
 
 def test_province_user_sees_the_whole_province_and_nothing_outside(province_user):

@@ -26,13 +26,15 @@ def post(client, kind, upload):
 def test_occupation_import_with_bad_rows_reports_row_and_column_and_saves_nothing(client, admin_user):
     client.force_login(admin_user)
     before = Occupation.objects.count()
-    upload = xlsx([
-        ["职业编码", "职业名称", "类别"],
-        ["4-10-01-99", "新职业甲", "社会生产服务和生活服务人员"],
-        ["41001", "编码错误", ""],
-        [None, None, None],
-        ["4-10-01-98", "", ""],
-    ])
+    upload = xlsx(
+        [
+            ["职业编码", "职业名称", "类别"],
+            ["4-10-01-99", "新职业甲", "社会生产服务和生活服务人员"],
+            ["41001", "编码错误", ""],
+            [None, None, None],
+            ["4-10-01-98", "", ""],
+        ]
+    )
     response = post(client, "occupation", upload)
     assert response.status_code == 400
     page = response.content.decode()
@@ -46,7 +48,13 @@ def test_occupation_import_with_bad_rows_reports_row_and_column_and_saves_nothin
 
 def test_occupation_import_of_a_clean_file_saves_and_is_audited(client, admin_user):
     client.force_login(admin_user)
-    upload = xlsx([["职业编码", "职业名称", "类别"], ["4-10-01-99", "新职业甲", "服务"], ["4-10-01-05", "养老护理员（新）", "服务"]])
+    upload = xlsx(
+        [
+            ["职业编码", "职业名称", "类别"],
+            ["4-10-01-99", "新职业甲", "服务"],
+            ["4-10-01-05", "养老护理员（新）", "服务"],
+        ]
+    )
     response = post(client, "occupation", upload)
     assert response.status_code == 302
     assert Occupation.objects.get(code="4-10-01-99").name == "新职业甲"
@@ -75,13 +83,15 @@ def test_gbk_csv_is_read(client, admin_user):
 
 def test_region_import_with_bad_rows_saves_nothing(client, admin_user):
     client.force_login(admin_user)
-    upload = xlsx([
-        ["区划代码", "名称", "层级", "上级代码", "统计区"],
-        ["231299", "新设区", "县级", "2312", "0"],
-        ["23129", "位数不对", "县级", "2312", "0"],
-        ["231298", "上级不存在", "县级", "9999", "0"],
-        ["231297", "层级不对", "乡级", "2312", "0"],
-    ])
+    upload = xlsx(
+        [
+            ["区划代码", "名称", "层级", "上级代码", "统计区"],
+            ["231299", "新设区", "县级", "2312", "0"],
+            ["23129", "位数不对", "县级", "2312", "0"],
+            ["231298", "上级不存在", "县级", "9999", "0"],
+            ["231297", "层级不对", "乡级", "2312", "0"],
+        ]
+    )
     response = post(client, "region", upload)
     assert response.status_code == 400
     errors = {(e.row, e.column) for e in response.context["report"].errors}

@@ -1,0 +1,97 @@
+"""The two modes: the embedded quick start works from nothing, and production settings pass check --deploy."""
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def clean_env(**extra):
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    return {**env, **extra}
+
+
+def manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_embedded_quick_start_migrates_seeds_and_serves_login_and_home(tmp_path):
+    env = clean_env(DATA_DIR=str(tmp_path))
+    for command in (["migrate", "--noinput"], ["seed_demo"]):
+        result = manage(*command, env=env)
+        assert result.returncode == 0, result.stderr
+    assert (tmp_path / "db.sqlite3").exists()
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                login = opener.open(f"{base}/accounts/login/", timeout=5)
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert login.status == 200
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.read().decode())[1]
+        form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "beilin", "password": "Peixun@2026"})
+        home = opener.open(
+            urllib.request.Request(
+                f"{base}/accounts/login/", data=form.encode(), headers={"Referer": f"{base}/accounts/login/"}
+            ),
+            timeout=10,
+        )
+        assert home.status == 200 and home.url == f"{base}/"
+        assert "北林区人社局工作台" in home.read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
+    env = clean_env(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="x" * 20 + "-production-only-secret-key-with-enough-entropy-9f8e7d6c",
+        DJANGO_ALLOWED_HOSTS="peixun.example.gov.cn",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/peixun",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/15",
+        DATA_DIR=str(tmp_path),
+    )
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
