@@ -86,3 +86,10 @@ def test_every_role_has_a_home_page(client, make_user, role):
 def test_user_without_role_gets_no_home(client, make_user):
     client.force_login(make_user("", None))
     assert client.get("/").status_code == 403
+
+
+def test_english_is_available_through_the_language_switch(client, county_user):
+    client.force_login(county_user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/").content.decode()
+    assert 'lang="en"' in page and "Audit log" in page

@@ -18,9 +18,9 @@ pytestmark = pytest.mark.slow
 
 
 def clean_env(**extra):
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"}
-    }
+    # Nothing from the test process's own configuration (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE).
+    drop = {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     return {**env, **extra}
 
 
