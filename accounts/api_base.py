@@ -1,23 +1,27 @@
 """The base of every API view: querysets are scoped by the user's data scope, so no endpoint can forget it."""
 
-from django.core.exceptions import ImproperlyConfigured
-from rest_framework import viewsets
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from rest_framework import exceptions, viewsets
+from rest_framework.views import exception_handler as drf_exception_handler
 
-from .selectors import region_scope_q
+from .errors import DomainError
+from .selectors import data_scope_q
 
 
 class ScopedQuerysetMixin:
-    """Set `scope_region_field` to the path from the model to its Region ("" for Region itself).
-
-    Apps higher up (institutions) extend `scope_filter` for institution users.
-    """
+    """Set `scope_region_field` to the path from the model to its Region ("" for Region itself) and, where
+    institution users may see rows, `scope_institution_field` to the path to their Institution."""
 
     scope_region_field: str | None = None
+    scope_institution_field: str | None = None
 
     def scope_filter(self, queryset):
         if self.scope_region_field is None:
             raise ImproperlyConfigured(f"{type(self).__name__} must set scope_region_field")
-        return queryset.filter(region_scope_q(self.request.user, self.scope_region_field))
+        q = data_scope_q(
+            self.request.user, region_field=self.scope_region_field, institution_field=self.scope_institution_field
+        )
+        return queryset.filter(q)
 
     def get_queryset(self):
         return self.scope_filter(super().get_queryset())
@@ -25,3 +29,13 @@ class ScopedQuerysetMixin:
 
 class ScopedReadOnlyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     pass
+
+
+def exception_handler(exc, context):
+    """Business-rule refusals are 400 with the Chinese message (and the field at fault), not 500."""
+    if isinstance(exc, DomainError):
+        detail = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, ValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+    return drf_exception_handler(exc, context)

@@ -11,10 +11,18 @@ BUREAU = (Role.PROVINCE, Role.CITY, Role.COUNTY, Role.ADMIN)
 # (label, url name, roles that see it)
 NAVIGATION = [
     (_("工作台"), "home", ALL),
+    (_("培训机构"), "institutions:list", BUREAU),
+    (_("本机构"), "institutions:mine", (Role.INSTITUTION,)),
+    (_("培训项目目录"), "institutions:programs", (*BUREAU, Role.INSTITUTION)),
+    (_("急需紧缺职业"), "institutions:urgent_lists", BUREAU),
     (_("审计日志"), "accounts:audit_list", (*BUREAU, Role.FINANCE)),
     (_("基础数据导入"), "accounts:reference_import", (Role.ADMIN,)),
     (_("API 文档"), "api-docs", (Role.ADMIN,)),
 ]
+
+
+def _is_active(path: str, url: str) -> bool:
+    return path == url or (url != "/" and path.startswith(url))
 
 
 def navigation(request):
@@ -22,9 +30,9 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     role = Role.ADMIN if user.is_superuser else user.role
-    items = [
-        {"label": label, "url": reverse(name), "active": request.path == reverse(name)}
-        for label, name, roles in NAVIGATION
-        if role in roles
-    ]
+    items = []
+    for label, name, roles in NAVIGATION:
+        if role in roles:
+            url = reverse(name)
+            items.append({"label": label, "url": url, "active": _is_active(request.path, url)})
     return {"nav_items": items, "user_role_label": Role(role).label if role else ""}

@@ -40,6 +40,14 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("所属培训机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
 
     class Meta:
         verbose_name = _("用户")
@@ -53,6 +61,8 @@ class User(AbstractUser):
         levels = ROLE_REGION_LEVELS.get(self.role)
         if levels and self.region and self.region.level not in levels:
             raise ValidationError({"region": _("该角色的管辖区划层级不正确。")})
+        if self.institution_id and self.role != Role.INSTITUTION:
+            raise ValidationError({"institution": _("只有培训机构用户可以关联培训机构。")})
 
     @property
     def is_bureau(self) -> bool:

@@ -22,6 +22,16 @@ def region_scope_q(user: User, region_field: str = "") -> Q:
     return Q(**{prefix: user.region.code})
 
 
+def data_scope_q(user: User, *, region_field: str, institution_field: str | None = None) -> Q:
+    """The scope of any row that has a region and, optionally, an institution: bureau users by region,
+    institution users by their own institution only (never by region)."""
+    if user.is_authenticated and user.is_active and user.role == Role.INSTITUTION and not user.is_superuser:
+        if institution_field is None or user.institution_id is None:
+            return NOTHING
+        return Q(**{institution_field: user.institution_id})
+    return region_scope_q(user, region_field)
+
+
 def regions_visible_to(user: User) -> QuerySet[Region]:
     return Region.objects.filter(region_scope_q(user))
 
@@ -44,3 +54,14 @@ def audit_event_list(*, user: User, filters: dict | None = None) -> QuerySet[Aud
     if filters.get("region"):
         qs = qs.filter(region__code__startswith=filters["region"].code)
     return qs.select_related("region", "target_type")
+
+
+def user_may_act_on_region(user: User, region: Region, roles) -> bool:
+    """Bureau users of `roles` whose region contains `region` (admins excluded: they run the system,
+    they do not decide cases)."""
+    return (
+        user.is_authenticated
+        and user.role in roles
+        and user.region_id is not None
+        and region.code.startswith(user.region.code)
+    )

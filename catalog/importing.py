@@ -1,24 +1,33 @@
-"""Importing a spreadsheet through a django-import-export resource, all or nothing, with errors that name
-the Excel row and column in Chinese. Later apps reuse `import_spreadsheet` for their own resources."""
+"""Reading uploaded spreadsheets and writing exports, shared by every app that imports or exports.
 
+Errors name the Excel row and column in Chinese; imports are all or nothing; exports never let a cell
+become a formula.
+"""
+
+import csv
+import io
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 
+import openpyxl
 import tablib
 from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export.resources import ModelResource
 
 EXCEL_HEADER_ROWS = 1  # data row 1 is Excel row 2
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass
-class ImportError_:
+class ImportError_:  # the name ImportError is a builtin
     row: int | None  # Excel row number; None for file-level errors
     column: str
     message: str
 
     def __str__(self):
-        where = _("第 %(row)s 行「%(column)s」") % {"row": self.row, "column": self.column} if self.row else ""
+        where = _("第 %(row)s 行「%(column)s」：") % {"row": self.row, "column": self.column} if self.row else ""
         return f"{where}{self.message}"
 
 
@@ -34,44 +43,109 @@ class ImportReport:
         return not self.errors
 
 
-def load_dataset(data: bytes, filename: str) -> tablib.Dataset:
-    """Read an uploaded .xlsx or .csv (UTF-8, with or without BOM, or GBK) into a dataset."""
+class FileRejected(ValueError):
+    """The file as a whole cannot be read; the message says why in Chinese."""
+
+
+@dataclass
+class Sheet:
+    headers: list[str]
+    rows: list[tuple[int, list]]  # (Excel row number, cell values), blank rows dropped
+    errors: list[ImportError_] = field(default_factory=list)  # cells that cannot be taken as data
+
+    def records(self):
+        """(Excel row, {header: value}) for each row."""
+        for number, values in self.rows:
+            yield number, dict(zip(self.headers, values, strict=False))
+
+    def missing(self, required) -> list[str]:
+        return [c for c in required if c not in self.headers]
+
+
+def _clean(value):
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        return value.date()
+    return value
+
+
+def _read_xlsx(data: bytes) -> Sheet:
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:
+        raise FileRejected(_("无法读取该 Excel 文件，请确认是 .xlsx 格式且未加密。")) from exc
+    rows = book.active.iter_rows()
+    try:
+        header_cells = next(rows)
+    except StopIteration:
+        raise FileRejected(_("文件是空的。")) from None
+    headers = [str(c.value).strip() if c.value is not None else "" for c in header_cells]
+    sheet = Sheet(headers=headers, rows=[])
+    for number, cells in enumerate(rows, start=1 + EXCEL_HEADER_ROWS):
+        values = []
+        for column, cell in zip(headers, cells, strict=False):
+            if cell.data_type == "f":
+                sheet.errors.append(ImportError_(number, column, _("单元格是公式，请粘贴为数值后再导入。")))
+                values.append(None)
+            else:
+                values.append(_clean(cell.value))
+        if any(v is not None for v in values):
+            sheet.rows.append((number, values))
+    book.close()
+    return sheet
+
+
+def _read_csv(data: bytes) -> Sheet:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise FileRejected(_("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。"))
+    reader = csv.reader(io.StringIO(text))
+    headers = [h.strip() for h in next(reader, [])]
+    sheet = Sheet(headers=headers, rows=[])
+    for number, row in enumerate(reader, start=1 + EXCEL_HEADER_ROWS):
+        values = [_clean(v) for v in row]
+        if any(v is not None for v in values):
+            sheet.rows.append((number, values))
+    return sheet
+
+
+def read_sheet(data: bytes, filename: str, *, allow_csv: bool = True) -> Sheet:
+    """Read the first sheet of an uploaded .xlsx (or .csv: UTF-8 with or without BOM, or GBK)."""
     name = filename.lower()
     if name.endswith(".xlsx"):
-        return tablib.Dataset().load(data, format="xlsx")
-    if name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                return tablib.Dataset().load(data.decode(encoding), format="csv")
-            except UnicodeDecodeError:
-                continue
-    raise ValueError(_("只支持 .xlsx 或 .csv 文件，请使用下载的模板。"))
+        return _read_xlsx(data)
+    if allow_csv and name.endswith(".csv"):
+        return _read_csv(data)
+    raise FileRejected(
+        _("只支持 .xlsx 或 .csv 文件，请使用下载的模板。") if allow_csv else _("只支持 .xlsx 文件，请使用下载的模板。")
+    )
 
 
-def _drop_empty_rows(dataset: tablib.Dataset) -> tuple[tablib.Dataset, list[int]]:
-    """The dataset without blank rows, and the Excel row number of each row kept."""
-    clean = tablib.Dataset(headers=[str(h).strip() if h is not None else "" for h in dataset.headers])
-    excel_rows = []
-    for index, row in enumerate(dataset):
-        if any(v is not None and str(v).strip() for v in row):
-            clean.append([v.strip() if isinstance(v, str) else v for v in row])
-            excel_rows.append(index + 1 + EXCEL_HEADER_ROWS)
-    return clean, excel_rows
-
-
-def import_spreadsheet(resource: ModelResource, dataset: tablib.Dataset) -> ImportReport:
-    """Validate every row first; save only if no row has an error."""
+def import_spreadsheet(resource: ModelResource, sheet: Sheet) -> ImportReport:
+    """Import through a django-import-export resource: validate every row first; save only if none fails."""
     columns = {f.attribute: f.column_name for f in resource.get_import_fields()}
     required = [columns[a] for a in resource._meta.import_id_fields] + list(getattr(resource, "required_columns", []))
-    dataset, excel_rows = _drop_empty_rows(dataset)
-    report = ImportReport(total=len(dataset))
-    missing = [c for c in required if c not in dataset.headers]
+    report = ImportReport(total=len(sheet.rows), errors=list(sheet.errors))
+    missing = sheet.missing(required)
     if missing:
         report.errors.append(ImportError_(None, "", _("表头缺少列：%s。请使用下载的模板。") % "、".join(missing)))
         return report
     if not report.total:
         report.errors.append(ImportError_(None, "", _("文件中没有数据行。")))
         return report
+    if report.errors:
+        return report
+    dataset = tablib.Dataset(
+        *[values + [None] * (len(sheet.headers) - len(values)) for _, values in sheet.rows], headers=sheet.headers
+    )
+    excel_rows = [number for number, _ in sheet.rows]
     with transaction.atomic():
         result = resource.import_data(dataset, dry_run=True, raise_errors=False)
         for invalid in result.invalid_rows:
@@ -87,3 +161,24 @@ def import_spreadsheet(resource: ModelResource, dataset: tablib.Dataset) -> Impo
     report.created = result.totals.get("new", 0)
     report.updated = result.totals.get("update", 0)
     return report
+
+
+def export_xlsx(headers: list[str], rows, *, title: str = "Sheet1") -> bytes:
+    """Write rows to .xlsx. Every text cell is stored as text, so "=HYPERLINK(...)" stays a string and
+    never runs as a formula when the file is opened."""
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(title=title[:31])
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([_text_cell(sheet, v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _text_cell(sheet, value):
+    if value is None or isinstance(value, int | float | Decimal | date):
+        return value
+    cell = openpyxl.cell.WriteOnlyCell(sheet, value=str(value))
+    cell.data_type = "s"
+    return cell

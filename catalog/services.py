@@ -2,7 +2,7 @@
 
 from django.core.files.uploadedfile import UploadedFile
 
-from .importing import ImportError_, ImportReport, import_spreadsheet, load_dataset
+from .importing import FileRejected, ImportError_, ImportReport, import_spreadsheet, read_sheet
 from .resources import OccupationResource, RegionResource
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -10,14 +10,17 @@ MAX_IMPORT_BYTES = 10 * 1024 * 1024
 RESOURCES = {"occupation": OccupationResource, "region": RegionResource}
 
 
+def uploaded_sheet(uploaded_file: UploadedFile, *, allow_csv: bool = True):
+    """Read an upload into a Sheet, or raise FileRejected with a Chinese reason."""
+    if uploaded_file.size > MAX_IMPORT_BYTES:
+        raise FileRejected("文件超过 10 MB，请拆分后再导入。")
+    return read_sheet(uploaded_file.read(), uploaded_file.name, allow_csv=allow_csv)
+
+
 def reference_import(*, kind: str, uploaded_file: UploadedFile) -> ImportReport:
     """Import occupations or regions from an uploaded .xlsx/.csv: every row valid, or nothing saved."""
-    if uploaded_file.size > MAX_IMPORT_BYTES:
-        return ImportReport(errors=[ImportError_(None, "", "文件超过 10 MB，请拆分后再导入。")])
     try:
-        dataset = load_dataset(uploaded_file.read(), uploaded_file.name)
-    except ValueError as exc:
+        sheet = uploaded_sheet(uploaded_file)
+    except FileRejected as exc:
         return ImportReport(errors=[ImportError_(None, "", str(exc))])
-    except Exception:  # a corrupt or foreign file: say so, save nothing
-        return ImportReport(errors=[ImportError_(None, "", "无法读取文件，请确认是 .xlsx 或 .csv 格式。")])
-    return import_spreadsheet(RESOURCES[kind](), dataset)
+    return import_spreadsheet(RESOURCES[kind](), sheet)

@@ -3,9 +3,14 @@
 from rest_framework.routers import DefaultRouter
 
 from catalog.apis import OccupationViewSet, RegionViewSet
+from institutions.apis import InstitutionViewSet, ProgramViewSet, PublicInstitutionViewSet, UrgentListViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("occupations", OccupationViewSet, basename="occupation")
+router.register("institutions", InstitutionViewSet, basename="institution")
+router.register("programs", ProgramViewSet, basename="program")
+router.register("urgent-lists", UrgentListViewSet, basename="urgent-list")
+router.register("public/institutions", PublicInstitutionViewSet, basename="public-institution")
 
 urlpatterns = router.urls

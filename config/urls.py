@@ -7,6 +7,8 @@ from accounts.views import HomeView
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("accounts/", include("accounts.urls")),
+    path("institutions/", include("institutions.urls")),
+    path("public/", include("institutions.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "axes",
     "catalog",
     "accounts",
+    "institutions",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +182,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "accounts.api_base.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "补贴性职业技能培训管理系统 API",

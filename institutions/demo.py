@@ -1,0 +1,175 @@
+"""Demo institutions around 绥化市: several types and every status, with programs, teachers and venues."""
+
+from datetime import date
+from decimal import Decimal
+
+from stdnum.cn import uscc
+
+from accounts.models import User
+from catalog.models import Occupation, Region, SkillLevel, TrainingType
+
+from .models import Institution, TrainingMode
+from .models import InstitutionStatus as S
+from .services.institutions import (
+    institution_record_class,
+    institution_register,
+    institution_transition,
+    teacher_add,
+    venue_add,
+)
+from .services.programs import program_list
+from .services.urgent_lists import urgent_list_publish
+
+
+def credit_code(serial: str) -> str:
+    """A valid unified social credit code for a demo institution of 绥化 (area 2312xx)."""
+    body = f"52231200MJ{serial:0>7}"[:17]
+    return body + uscc.calc_check_digit(body)
+
+
+# name, type, county code, status path, programs (occupation code, level code, type code, mode, theory, practice, fee)
+INSTITUTIONS = [
+    (
+        "绥化市公共实训基地",
+        "public_base",
+        "231202",
+        [S.DESIGNATED],
+        [
+            ("4-10-01-05", "level5", "employment_skills", TrainingMode.OFFLINE, 40, 80, "1200"),
+            ("6-31-01-03", "level4", "skill_upgrade", TrainingMode.OFFLINE, 60, 120, "1800"),
+            ("4-03-02-01", "level5", "employment_skills", TrainingMode.BLENDED, 30, 90, "1000"),
+        ],
+    ),
+    (
+        "绥化技师学院",
+        "technician_college",
+        "231202",
+        [S.DESIGNATED],
+        [
+            ("6-18-02-04", "level3", "skill_upgrade", TrainingMode.OFFLINE, 80, 160, "2500"),
+            ("4-12-01-01", "level4", "employment_skills", TrainingMode.OFFLINE, 60, 120, "1500"),
+        ],
+    ),
+    (
+        "安达市鑫达职业培训学校",
+        "private",
+        "231281",
+        [S.DESIGNATED],
+        [
+            ("4-10-01-06", "level5", "employment_skills", TrainingMode.OFFLINE, 30, 60, "900"),
+            ("4-10-01-02", "level5", "employment_skills", TrainingMode.OFFLINE, 30, 60, "900"),
+        ],
+    ),
+    (
+        "肇东市农民技能培训中心",
+        "private",
+        "231282",
+        [S.DESIGNATED, S.SUSPENDED],
+        [
+            ("5-05-01-01", "level5", "employment_skills", TrainingMode.OFFLINE, 40, 40, "800"),
+        ],
+    ),
+    ("海伦市惠民职业技能培训学校", "private", "231283", [S.DESIGNATED, S.REVOKED], []),
+    ("北林区巧手家政培训学校", "private", "231202", [], []),
+    (
+        "望奎县龙华企业培训中心",
+        "enterprise",
+        "231221",
+        [S.DESIGNATED],
+        [
+            ("6-30-05-01", "level5", "safety_skills", TrainingMode.OFFLINE, 24, 48, "700"),
+        ],
+    ),
+    (
+        "龙江技能云课堂",
+        "online",
+        "231202",
+        [S.DESIGNATED],
+        [
+            ("4-01-02-02", "level5", "employment_skills", TrainingMode.ONLINE, 60, 20, "600"),
+        ],
+    ),
+]
+# Shows the 12-month flag: designated in 2024 and no subsidized class since.
+NO_CLASS_FOR_A_YEAR = {"望奎县龙华企业培训中心"}
+DATES = {S.DESIGNATED: date(2024, 3, 1), S.SUSPENDED: date(2025, 6, 1), S.REVOKED: date(2025, 9, 1)}
+
+
+def seed(stdout):
+    staff = User.objects.get(username="suihua")
+    counties = {r.code: r for r in Region.objects.filter(code__startswith="2312", level="county")}
+    created = 0
+    for serial, (name, kind, county, path, programs) in enumerate(INSTITUTIONS, start=1):
+        code = credit_code(str(serial * 7919))
+        if Institution.objects.filter(credit_code=code).exists():
+            continue
+        institution = institution_register(
+            actor=staff,
+            applied_on=date(2024, 1, 10),
+            name=name,
+            credit_code=code,
+            type=kind,
+            county=counties[county],
+            address=f"{counties[county].name}{['中兴', '北林', '康庄', '长江'][serial % 4]}路{serial * 11}号",
+            contact_person="王老师",
+            contact_phone=f"0455-8{serial:03d}666",
+            license_number=f"黑人社民{serial:04d}号",
+            license_valid_until=date(2028, 12, 31),
+            capacity=60 + serial * 10,
+        )
+        for status in path:
+            institution_transition(
+                actor=staff,
+                institution=institution,
+                to_status=status,
+                effective_date=DATES[status],
+                reason={
+                    S.DESIGNATED: "经评审符合定点条件",
+                    S.SUSPENDED: "年度检查不合格，限期整改",
+                    S.REVOKED: "连续一年未开展补贴性培训",
+                }[status],
+            )
+            if status == S.DESIGNATED:
+                for p in programs:
+                    program_list(
+                        actor=staff,
+                        institution=institution,
+                        occupation=Occupation.objects.get(code=p[0]),
+                        skill_level=SkillLevel.objects.get(code=p[1]),
+                        training_type=TrainingType.objects.get(code=p[2]),
+                        mode=p[3],
+                        theory_hours=p[4],
+                        practice_hours=p[5],
+                        fee=Decimal(p[6]),
+                        listed_on=date(2024, 3, 15),
+                    )
+        if institution.status == S.DESIGNATED and name not in NO_CLASS_FOR_A_YEAR:
+            institution_record_class(institution=institution, start_date=date(2026, 9, 7))
+        teacher_add(
+            actor=staff,
+            institution=institution,
+            name="李红梅",
+            id_number="231202198203150026",
+            qualifications="高级讲师",
+            certificates="养老护理员二级/技师",
+        )
+        venue_add(
+            actor=staff,
+            institution=institution,
+            name="实训楼一层",
+            address=institution.address,
+            area_m2=300,
+            capacity=60,
+        )
+        created += 1
+    # 绥化 publishes its urgent-shortage list; the demo institution user belongs to the public training base.
+    urgent_list_publish(
+        actor=staff,
+        region=staff.region,
+        year=2025,
+        document="绥人社发〔2025〕12号",
+        occupations=list(Occupation.objects.filter(code__in=["4-10-01-05", "6-18-02-04", "6-31-01-03"])),
+    )
+    base = Institution.objects.get(credit_code=credit_code("7919"))
+    User.objects.filter(username="institution").update(institution=base)
+    stdout.write(f"demo institutions: {created} created, {Institution.objects.count()} in all")

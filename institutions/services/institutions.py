@@ -1,0 +1,309 @@
+"""Institutions: registration, the designation workflow, profile changes, teachers, venues, inspections."""
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.errors import DomainError
+from accounts.models import Role, User
+from accounts.services import audit_log
+from catalog.masking import mask_id_number
+
+from ..models import (
+    AnnualInspection,
+    Institution,
+    InstitutionStatusChange,
+    ProfileChangeRequest,
+    Teacher,
+    Venue,
+)
+from ..models import (
+    InstitutionStatus as S,
+)
+from ..validators import normalize_code
+from .common import check_effective_date, require_bureau_scope, require_own_institution, require_reason
+
+# (from, to) -> audit action. Every transition is made by county or city staff whose region holds the institution.
+TRANSITIONS = {
+    (S.APPLIED, S.DESIGNATED): "institution.designated",
+    (S.DESIGNATED, S.SUSPENDED): "institution.suspended",
+    (S.SUSPENDED, S.DESIGNATED): "institution.reinstated",
+    (S.SUSPENDED, S.REVOKED): "institution.revoked",
+    (S.DESIGNATED, S.REVOKED): "institution.revoked",
+}
+
+
+def allowed_transitions(status: str) -> list[str]:
+    return [to for (frm, to) in TRANSITIONS if frm == status]
+
+
+def _clean_fields(institution: Institution) -> None:
+    institution.credit_code = normalize_code(institution.credit_code)
+    institution.full_clean()
+    if institution.county.level != "county":
+        raise DomainError(_("所在地请选择县（市、区）。"), field="county")
+
+
+@transaction.atomic
+def institution_register(*, actor: User, applied_on: date | None = None, **fields) -> Institution:
+    """A bureau records an institution's application for designation (status 申请中), dated `applied_on`
+    (today unless a past application is being entered)."""
+    applied_on = applied_on or timezone.localdate()
+    check_effective_date(applied_on, None)
+    institution = Institution(status=S.APPLIED, **fields)
+    require_bureau_scope(actor, institution)
+    _clean_fields(institution)
+    institution.save()
+    InstitutionStatusChange.objects.create(
+        institution=institution,
+        from_status="",
+        to_status=S.APPLIED,
+        effective_date=applied_on,
+        reason=_("登记申请"),
+        actor=actor,
+    )
+    audit_log(actor=actor, action="institution.applied", target=institution, region=institution.county)
+    return institution
+
+
+@transaction.atomic
+def institution_transition(
+    *, actor: User, institution: Institution, to_status: str, reason: str, effective_date: date
+) -> Institution:
+    institution = Institution.objects.select_for_update().select_related("county").get(pk=institution.pk)
+    require_bureau_scope(actor, institution)
+    action = TRANSITIONS.get((institution.status, to_status))
+    if action is None:
+        raise DomainError(
+            _("不能从“%(frm)s”变更为“%(to)s”。") % {"frm": institution.get_status_display(), "to": S(to_status).label}
+        )
+    reason = require_reason(reason)
+    last = institution.status_changes.order_by("-effective_date", "-created_at").first()
+    check_effective_date(effective_date, last.effective_date if last else None)
+    InstitutionStatusChange.objects.create(
+        institution=institution,
+        from_status=institution.status,
+        to_status=to_status,
+        effective_date=effective_date,
+        reason=reason,
+        actor=actor,
+    )
+    previous = institution.status
+    institution.status = to_status
+    if to_status == S.DESIGNATED:
+        institution.designated_since = effective_date
+    institution.save(update_fields=["status", "designated_since"])
+    audit_log(
+        actor=actor,
+        action=action,
+        target=institution,
+        region=institution.county,
+        details={"from": previous, "to": to_status, "effective_date": str(effective_date), "reason": reason},
+    )
+    return institution
+
+
+def institution_record_class(*, institution: Institution, start_date: date) -> None:
+    """Called by the training app when a subsidized class starts: keeps the 12-month activity flag true."""
+    Institution.objects.filter(
+        Q(last_class_on__isnull=True) | Q(last_class_on__lt=start_date), pk=institution.pk
+    ).update(last_class_on=start_date)
+
+
+def _as_text(value) -> str:
+    return "" if value is None else str(value.pk if hasattr(value, "pk") else value)
+
+
+def _field_text(institution: Institution, name: str) -> str:
+    return _as_text(getattr(institution, name))
+
+
+@transaction.atomic
+def institution_update_profile(*, actor: User, institution: Institution, changes: dict) -> ProfileChangeRequest | None:
+    """Bureau staff in scope change any field directly. An institution user changes its contact fields
+    directly; changes to key fields (name, credit code, type, county, licence) wait for the bureau."""
+    institution = Institution.objects.select_for_update().get(pk=institution.pk)
+    if actor.role == Role.INSTITUTION:
+        require_own_institution(actor, institution)
+        direct = {k: v for k, v in changes.items() if k in Institution.SELF_SERVICE_FIELDS}
+        pending = {k: v for k, v in changes.items() if k in Institution.KEY_FIELDS}
+    else:
+        require_bureau_scope(actor, institution)
+        direct, pending = changes, {}
+    before = {k: _field_text(institution, k) for k in direct}
+    for name, value in direct.items():
+        setattr(institution, name, value)
+    _clean_fields(institution)
+    institution.save()
+    changed = {k: [before[k], _field_text(institution, k)] for k in direct if before[k] != _field_text(institution, k)}
+    if changed:
+        audit_log(
+            actor=actor,
+            action="institution.updated",
+            target=institution,
+            region=institution.county,
+            details={"changes": changed},
+        )
+    pending = {k: v for k, v in pending.items() if _field_text(institution, k) != _as_text(v)}
+    if not pending:
+        return None
+    _validate_pending(institution, pending)
+    request = ProfileChangeRequest.objects.create(
+        institution=institution, submitted_by=actor, changes={k: _as_text(v) for k, v in pending.items()}
+    )
+    audit_log(
+        actor=actor,
+        action="institution.change_requested",
+        target=institution,
+        region=institution.county,
+        details={"fields": sorted(pending)},
+    )
+    return request
+
+
+def _validate_pending(institution: Institution, pending: dict) -> None:
+    """Check a requested change now, so the bureau only ever decides on valid data."""
+    trial = Institution.objects.get(pk=institution.pk)
+    for name, value in pending.items():
+        setattr(trial, name, value)
+    _clean_fields(trial)
+
+
+@transaction.atomic
+def change_request_decide(*, actor: User, request: ProfileChangeRequest, approve: bool, reason: str = "") -> None:
+    request = ProfileChangeRequest.objects.select_for_update().select_related("institution").get(pk=request.pk)
+    institution = Institution.objects.select_for_update().get(pk=request.institution_id)
+    require_bureau_scope(actor, institution)
+    if request.status != ProfileChangeRequest.Status.PENDING:
+        raise DomainError(_("该变更申请已处理。"))
+    if approve:
+        for name, value in request.changes.items():
+            field = Institution._meta.get_field(name)
+            setattr(institution, field.attname, field.to_python(value) if value != "" else None)
+        _clean_fields(institution)
+        institution.save()
+    elif not reason.strip():
+        raise DomainError(_("驳回时请填写理由。"), field="reason")
+    request.status = ProfileChangeRequest.Status.APPROVED if approve else ProfileChangeRequest.Status.REJECTED
+    request.decided_by, request.decided_at, request.decision_reason = actor, timezone.now(), reason.strip()
+    request.save()
+    audit_log(
+        actor=actor,
+        action="institution.change_approved" if approve else "institution.change_rejected",
+        target=institution,
+        region=institution.county,
+        details={"fields": sorted(request.changes)},
+    )
+
+
+def _require_owner_or_bureau(actor: User, institution: Institution) -> None:
+    if actor.role == Role.INSTITUTION:
+        require_own_institution(actor, institution)
+    else:
+        require_bureau_scope(actor, institution)
+
+
+@transaction.atomic
+def teacher_add(
+    *,
+    actor: User,
+    institution: Institution,
+    name: str,
+    id_number: str,
+    qualifications: str = "",
+    certificates: str = "",
+) -> Teacher:
+    """Only the masked ID number is stored; the full number is used for nothing here."""
+    _require_owner_or_bureau(actor, institution)
+    teacher = Teacher(
+        institution=institution,
+        name=name.strip(),
+        id_number_masked=mask_id_number(id_number),
+        qualifications=qualifications,
+        certificates=certificates,
+    )
+    teacher.full_clean()
+    teacher.save()
+    audit_log(
+        actor=actor,
+        action="institution.teacher_added",
+        target=institution,
+        region=institution.county,
+        details={"teacher": teacher.name},
+    )
+    return teacher
+
+
+@transaction.atomic
+def teacher_remove(*, actor: User, teacher: Teacher) -> None:
+    _require_owner_or_bureau(actor, teacher.institution)
+    audit_log(
+        actor=actor,
+        action="institution.teacher_removed",
+        target=teacher.institution,
+        region=teacher.institution.county,
+        details={"teacher": teacher.name},
+    )
+    teacher.delete()
+
+
+@transaction.atomic
+def venue_add(*, actor: User, institution: Institution, **fields) -> Venue:
+    _require_owner_or_bureau(actor, institution)
+    venue = Venue(institution=institution, **fields)
+    venue.full_clean()
+    venue.save()
+    audit_log(
+        actor=actor,
+        action="institution.venue_added",
+        target=institution,
+        region=institution.county,
+        details={"venue": venue.name},
+    )
+    return venue
+
+
+@transaction.atomic
+def venue_remove(*, actor: User, venue: Venue) -> None:
+    _require_owner_or_bureau(actor, venue.institution)
+    audit_log(
+        actor=actor,
+        action="institution.venue_removed",
+        target=venue.institution,
+        region=venue.institution.county,
+        details={"venue": venue.name},
+    )
+    venue.delete()
+
+
+@transaction.atomic
+def inspection_record(
+    *, actor: User, institution: Institution, year: int, kind: str, outcome: str, inspected_on: date, notes: str = ""
+) -> AnnualInspection:
+    require_bureau_scope(actor, institution)
+    if AnnualInspection.objects.filter(institution=institution, year=year, kind=kind).exists():
+        raise DomainError(
+            _("该机构 %(y)s 年度的%(k)s已登记。") % {"y": year, "k": AnnualInspection.Kind(kind).label}, field="year"
+        )
+    inspection = AnnualInspection(
+        institution=institution,
+        year=year,
+        kind=kind,
+        outcome=outcome,
+        inspected_on=inspected_on,
+        notes=notes,
+        recorded_by=actor,
+    )
+    inspection.full_clean()
+    inspection.save()
+    audit_log(
+        actor=actor,
+        action=f"institution.{kind}_recorded",
+        target=institution,
+        region=institution.county,
+        details={"year": year, "outcome": outcome},
+    )
+    return inspection

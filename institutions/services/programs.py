@@ -1,0 +1,124 @@
+"""The subsidized program directory: list, delist and relist programs of designated institutions."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts.errors import DomainError
+from accounts.models import User
+from accounts.services import audit_log
+from catalog.models import Occupation, SkillLevel, TrainingType
+
+from ..models import Institution, InstitutionStatus, Program, ProgramStatus, ProgramStatusChange
+from .common import check_effective_date, require_bureau_scope, require_reason
+
+
+def _require_designated(institution: Institution) -> None:
+    if institution.status != InstitutionStatus.DESIGNATED:
+        raise DomainError(
+            _("“%(name)s”当前为“%(status)s”，只有已认定的机构才能列入培训项目。")
+            % {"name": institution.name, "status": institution.get_status_display()},
+            field="institution",
+        )
+
+
+@transaction.atomic
+def program_list(
+    *,
+    actor: User,
+    institution: Institution,
+    occupation: Occupation,
+    skill_level: SkillLevel,
+    training_type: TrainingType,
+    mode: str,
+    theory_hours: int,
+    practice_hours: int,
+    fee: Decimal,
+    listed_on: date,
+) -> Program:
+    institution = Institution.objects.select_for_update().select_related("county").get(pk=institution.pk)
+    require_bureau_scope(actor, institution)
+    _require_designated(institution)
+    check_effective_date(listed_on, institution.designated_since)
+    program = Program(
+        institution=institution,
+        occupation=occupation,
+        skill_level=skill_level,
+        training_type=training_type,
+        mode=mode,
+        theory_hours=theory_hours,
+        practice_hours=practice_hours,
+        fee=fee,
+        listed_on=listed_on,
+    )
+    program.full_clean(validate_unique=False, validate_constraints=False)
+    if (theory_hours or 0) + (practice_hours or 0) <= 0:
+        raise DomainError(_("理论课时与实操课时合计应大于 0。"), field="theory_hours")
+    duplicate = Program.objects.filter(
+        institution=institution, occupation=occupation, skill_level=skill_level, training_type=training_type, mode=mode
+    ).first()
+    if duplicate:
+        raise DomainError(
+            _("该机构已有相同的项目（%(p)s，%(s)s），请勿重复列入；已移出的项目可重新列入。")
+            % {"p": duplicate, "s": duplicate.get_status_display()},
+            field="occupation",
+        )
+    try:
+        with transaction.atomic():
+            program.save()
+    except IntegrityError:  # a concurrent request listed the same program
+        raise DomainError(_("该机构已有相同的项目，请勿重复列入。"), field="occupation") from None
+    ProgramStatusChange.objects.create(
+        program=program,
+        from_status="",
+        to_status=ProgramStatus.LISTED,
+        effective_date=listed_on,
+        reason=_("列入目录"),
+        actor=actor,
+    )
+    audit_log(
+        actor=actor,
+        action="program.listed",
+        target=program,
+        region=institution.county,
+        details={"institution": institution.name, "hours": program.standard_hours, "fee": str(fee)},
+    )
+    return program
+
+
+@transaction.atomic
+def program_set_status(*, actor: User, program: Program, to_status: str, reason: str, effective_date: date) -> Program:
+    """Delist a listed program, or relist a delisted one (only while its institution is designated)."""
+    program = Program.objects.select_for_update().select_related("institution__county").get(pk=program.pk)
+    require_bureau_scope(actor, program.institution)
+    if program.status == to_status or to_status not in ProgramStatus.values:
+        raise DomainError(_("项目当前已是“%(s)s”。") % {"s": program.get_status_display()})
+    if to_status == ProgramStatus.LISTED:
+        _require_designated(program.institution)
+    reason = require_reason(reason)
+    last = program.status_changes.order_by("-effective_date", "-created_at").first()
+    check_effective_date(effective_date, last.effective_date if last else None)
+    ProgramStatusChange.objects.create(
+        program=program,
+        from_status=program.status,
+        to_status=to_status,
+        effective_date=effective_date,
+        reason=reason,
+        actor=actor,
+    )
+    program.status = to_status
+    if to_status == ProgramStatus.LISTED:
+        program.listed_on, program.delisted_on = effective_date, None
+    else:
+        program.delisted_on = effective_date
+    program.save(update_fields=["status", "listed_on", "delisted_on"])
+    audit_log(
+        actor=actor,
+        action="program.listed" if to_status == ProgramStatus.LISTED else "program.delisted",
+        target=program,
+        region=program.institution.county,
+        details={"reason": reason, "effective_date": str(effective_date)},
+    )
+    return program
