@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.errors import DomainError
 from accounts.models import Role, User
+from accounts.selectors import user_may_act_on_region
 from accounts.services import audit_log
 from catalog.masking import mask_id_number
 
@@ -24,7 +26,7 @@ from ..models import (
     InstitutionStatus as S,
 )
 from ..validators import normalize_code
-from .common import check_effective_date, require_bureau_scope, require_own_institution, require_reason
+from .common import DECIDING_ROLES, check_effective_date, require_bureau_scope, require_own_institution, require_reason
 
 # (from, to) -> audit action. Every transition is made by county or city staff whose region holds the institution.
 TRANSITIONS = {
@@ -75,6 +77,8 @@ def institution_transition(
 ) -> Institution:
     institution = Institution.objects.select_for_update().select_related("county").get(pk=institution.pk)
     require_bureau_scope(actor, institution)
+    if to_status not in S.values:
+        raise DomainError(_("未知的认定状态：%(s)s。") % {"s": to_status}, field="to_status")
     action = TRANSITIONS.get((institution.status, to_status))
     if action is None:
         raise DomainError(
@@ -132,7 +136,11 @@ def institution_update_profile(*, actor: User, institution: Institution, changes
         pending = {k: v for k, v in changes.items() if k in Institution.KEY_FIELDS}
     else:
         require_bureau_scope(actor, institution)
-        direct, pending = changes, {}
+        editable = Institution.SELF_SERVICE_FIELDS + Institution.KEY_FIELDS
+        direct, pending = {k: v for k, v in changes.items() if k in editable}, {}
+        # Status and the activity date move only through their own services.
+        if "county" in direct and not user_may_act_on_region(actor, direct["county"], DECIDING_ROLES):
+            raise PermissionDenied(_("不能把机构迁到您管辖范围以外的县（市、区）。"))
     before = {k: _field_text(institution, k) for k in direct}
     for name, value in direct.items():
         setattr(institution, name, value)

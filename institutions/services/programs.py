@@ -54,6 +54,8 @@ def program_list(
         listed_on=listed_on,
     )
     program.full_clean(validate_unique=False, validate_constraints=False)
+    if fee < 0:
+        raise DomainError(_("培训费不能为负数。"), field="fee")
     if (theory_hours or 0) + (practice_hours or 0) <= 0:
         raise DomainError(_("理论课时与实操课时合计应大于 0。"), field="theory_hours")
     duplicate = Program.objects.filter(
