@@ -143,7 +143,14 @@ class ProgramViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Read
     scope_institution_field = "institution"
     permission_classes = [HasRole]
     allowed_roles = READERS
-    filterset_fields = ["status", "mode", "institution"]
+    filterset_fields = ["status", "mode"]
+
+    def get_queryset(self):
+        # Filtered by hand inside the scoped queryset: an unscoped filter field would tell whether a foreign
+        # institution id exists.
+        qs = super().get_queryset()
+        institution = self.request.query_params.get("institution")
+        return qs.filter(institution_id=institution) if institution and institution.isdigit() else qs
 
     def get_permissions(self):
         if self.action in ("create", "set_status"):

@@ -20,7 +20,8 @@ from accounts.services import audit_log
 from catalog.importing import ImportError_, ImportReport, Sheet
 from catalog.models import Occupation, SkillLevel, TrainingType
 
-from ..models import Institution, InstitutionType, TrainingMode
+from .. import selectors
+from ..models import InstitutionType, TrainingMode
 from ..validators import normalize_code
 from .institutions import institution_register
 from .programs import program_list
@@ -129,7 +130,8 @@ def _lookup(model, column, text, **extra):
 
 def _parse_program(user, row, context) -> dict:
     code = normalize_code(_text(row, "机构统一社会信用代码"))
-    institution = Institution.objects.filter(credit_code=code).select_related("county").first()
+    # Looked up in the user's scope: another county's institution "does not exist" here.
+    institution = selectors.institution_list(user=user).filter(credit_code=code).first()
     if institution is None:
         raise RowError("机构统一社会信用代码", _("找不到信用代码为 %(c)s 的机构，请先登记机构。") % {"c": code})
     occupation_code = _text(row, "职业编码")

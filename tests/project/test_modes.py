@@ -91,6 +91,8 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/peixun",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/15",
         DATA_DIR=str(tmp_path),
+        PII_ENCRYPTION_KEYS="0Gx1U5Qm1lC2v6q3eYqY0aF0w0m5R9Jt8yqk8yK2hS4=",
+        PII_BLIND_INDEX_KEY="production-index-key",
     )
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
