@@ -15,6 +15,7 @@ NAVIGATION = [
     (_("本机构"), "institutions:mine", (Role.INSTITUTION,)),
     (_("培训项目目录"), "institutions:programs", (*BUREAU, Role.INSTITUTION)),
     (_("急需紧缺职业"), "institutions:urgent_lists", BUREAU),
+    (_("学员档案"), "trainees:list", (*BUREAU, Role.INSTITUTION)),
     (_("审计日志"), "accounts:audit_list", (*BUREAU, Role.FINANCE)),
     (_("基础数据导入"), "accounts:reference_import", (Role.ADMIN,)),
     (_("API 文档"), "api-docs", (Role.ADMIN,)),

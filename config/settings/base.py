@@ -4,6 +4,7 @@ With nothing set the app runs embedded: a SQLite file under DATA_DIR and Celery 
 With DATABASE_URL and CELERY_BROKER_URL it runs on PostgreSQL and Redis with a real worker and beat.
 """
 
+import base64
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +29,23 @@ def _dev_secret_key() -> str:
 
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=None) or _dev_secret_key()
+
+
+def _dev_key(name: str, make) -> str:
+    path = DATA_DIR / name
+    if not path.exists():
+        path.write_text(make())
+    return path.read_text().strip()
+
+
+# Personal data at rest (trainees.crypto): Fernet keys, newest first, and a separate blind-index key.
+# Embedded mode generates per-checkout keys in DATA_DIR; production must set both.
+PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS", default=[]) or [
+    _dev_key("dev-pii-key", lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+]
+PII_BLIND_INDEX_KEY = env("PII_BLIND_INDEX_KEY", default=None) or _dev_key(
+    "dev-index-key", lambda: secrets.token_hex(32)
+)
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -51,6 +69,7 @@ INSTALLED_APPS = [
     "catalog",
     "accounts",
     "institutions",
+    "trainees",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +212,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "InstitutionTypeEnum": "institutions.models.InstitutionType",
+        "CertificateTypeEnum": "trainees.models.CertificateType",
+    },
 }
 
 LOGGING = {

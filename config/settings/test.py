@@ -18,3 +18,6 @@ AXES_FAILURE_LIMIT = 5
 # Serve static files from the finders (node_modules, static/) without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Fixed keys so tests can check ciphertexts and rotation.
+PII_ENCRYPTION_KEYS = ["0Gx1U5Qm1lC2v6q3eYqY0aF0w0m5R9Jt8yqk8yK2hS4="]
+PII_BLIND_INDEX_KEY = "test-blind-index-key-7f3a9c"

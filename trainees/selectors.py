@@ -1,0 +1,85 @@
+"""Scoped reads of the real-name register and the archive."""
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Role, User
+from accounts.selectors import NOTHING, region_scope_q
+
+from . import idnumber
+from .crypto import blind_index
+from .models import Certificate, SubsidyKind, Trainee, TraineeAccess, TrainingRecord
+
+
+def _access_q(user: User) -> Q:
+    """Bureau users: people who registered, enrolled or trained in their regions. Institution users:
+    people who trained or enrolled with their institution. Nobody else."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_system_admin:
+        return Q()
+    if user.role == Role.INSTITUTION:
+        if user.institution_id is None:
+            return NOTHING
+        return Q(Exists(TraineeAccess.objects.filter(trainee=OuterRef("pk"), institution_id=user.institution_id)))
+    scope = region_scope_q(user, "county")
+    if scope == NOTHING:
+        return NOTHING
+    return Q(Exists(TraineeAccess.objects.filter(scope, trainee=OuterRef("pk"))))
+
+
+def trainee_list(*, user: User, filters: dict | None = None) -> QuerySet[Trainee]:
+    """Trainees in scope; `id_number` (exact, through the blind index) and `name` filters."""
+    filters = filters or {}
+    qs = Trainee.objects.filter(_access_q(user)).defer("id_number", "phone", "bank_account")
+    if filters.get("id_number"):
+        try:
+            number = idnumber.parse(filters["id_number"])
+        except idnumber.InvalidIdNumber:
+            return qs.none()
+        qs = qs.filter(id_index=blind_index(number.value))
+    if filters.get("name"):
+        qs = qs.filter(name__startswith=filters["name"].strip())
+    return qs.select_related("registered_region").order_by("-created_at", "-id")
+
+
+def records_visible(*, user: User, trainee: Trainee) -> QuerySet[TrainingRecord]:
+    """An institution user sees only the trainings with its own institution."""
+    qs = trainee.records.select_related("occupation", "skill_level", "training_type", "county", "institution")
+    if user.role == Role.INSTITUTION and not user.is_superuser:
+        qs = qs.filter(institution_id=user.institution_id)
+    return qs.order_by("-end_date", "-id")
+
+
+def subsidies_in_year(trainee: Trainee, year: int) -> int:
+    """Subsidized trainings counted for the yearly limit (3 a year)."""
+    return trainee.records.filter(year=year).exclude(subsidy_kind=SubsidyKind.NONE).count()
+
+
+def archive(*, user: User, trainee: Trainee) -> dict:
+    year = timezone.localdate().year
+    records = records_visible(user=user, trainee=trainee)
+    return {
+        "trainee": trainee,
+        "categories": trainee.categories.select_related("category"),
+        "records": records,
+        "subsidies_this_year": subsidies_in_year(trainee, year),
+        "year": year,
+        "certificates": trainee.certificates.select_related("occupation", "skill_level"),
+        "age": age_on(trainee.birth_date, timezone.localdate()),
+    }
+
+
+def age_on(birth_date, day) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def certificate_list(*, user: User) -> QuerySet[Certificate]:
+    return Certificate.objects.filter(trainee__in=trainee_list(user=user).values("pk")).select_related(
+        "trainee", "occupation", "skill_level"
+    )
+
+
+def subsidy_counts_by_year(trainee: Trainee) -> dict[int, int]:
+    rows = trainee.records.exclude(subsidy_kind=SubsidyKind.NONE).values("year").annotate(n=Count("id"))
+    return {r["year"]: r["n"] for r in rows}

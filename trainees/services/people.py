@@ -1,0 +1,190 @@
+"""The real-name register: one trainee per ID number, found through the blind index."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts.errors import DomainError
+from accounts.models import Role, User
+from accounts.selectors import user_may_act_on_region
+from accounts.services import audit_log
+from catalog.masking import mask_id_number, mask_phone
+from catalog.models import Region, TraineeCategory
+
+from .. import idnumber
+from ..crypto import blind_index
+from ..models import Trainee, TraineeAccess, TraineeCategoryAssignment
+from ..validators import clean_mobile, clean_name
+
+REGISTERING_ROLES = (Role.COUNTY, Role.CITY)
+REVEALING_ROLES = (Role.COUNTY, Role.CITY)
+REVEALABLE_FIELDS = {"id_number": _("身份证号"), "phone": _("手机号码"), "bank_account": _("银行账号")}
+
+
+def parse_id_number(raw, *, gender: str | None = None, birth_date: date | None = None) -> idnumber.IdNumber:
+    try:
+        number = idnumber.parse(raw)
+        idnumber.check_consistency(number, gender=gender, birth_date=birth_date)
+    except idnumber.InvalidIdNumber as exc:
+        raise DomainError(str(exc), field="id_number") from None
+    return number
+
+
+def trainee_find(id_number_raw) -> Trainee | None:
+    """Exact lookup by ID number (normalised, through the blind index). No scope: callers scope."""
+    try:
+        number = idnumber.parse(id_number_raw)
+    except idnumber.InvalidIdNumber:
+        return None
+    return Trainee.objects.filter(id_index=blind_index(number.value)).first()
+
+
+def _set_phone(trainee: Trainee, raw) -> None:
+    phone = clean_mobile(raw)
+    trainee.phone = phone
+    trainee.phone_masked = mask_phone(phone) if phone else ""
+    trainee.phone_index = blind_index(phone) if phone else ""
+
+
+@transaction.atomic
+def trainee_register(
+    *,
+    actor: User,
+    id_number: str,
+    name: str,
+    county: Region,
+    phone: str = "",
+    gender: str | None = None,
+    birth_date: date | None = None,
+    **fields,
+) -> Trainee:
+    """Record a person by real name. A second registration of the same ID number is refused (the person
+    is already in the archive: find them instead)."""
+    if not user_may_act_on_region(actor, county, REGISTERING_ROLES):
+        raise PermissionDenied(_("只能在本辖区登记学员。"))
+    number = parse_id_number(id_number, gender=gender, birth_date=birth_date)
+    trainee = Trainee(
+        name=clean_name(name),
+        id_number=number.value,
+        id_index=blind_index(number.value),
+        id_number_masked=mask_id_number(number.value),
+        gender=number.gender,
+        birth_date=number.birth_date,
+        registered_region=county,
+        **fields,
+    )
+    _set_phone(trainee, phone)
+    if Trainee.objects.filter(id_index=trainee.id_index).exists():
+        raise DomainError(_("该身份证号已登记，请通过身份证号查找该学员。"), field="id_number")
+    trainee.full_clean(exclude=["id_number", "phone", "bank_account"])
+    try:
+        with transaction.atomic():
+            trainee.save()
+    except IntegrityError:  # registered concurrently
+        raise DomainError(_("该身份证号已登记，请通过身份证号查找该学员。"), field="id_number") from None
+    TraineeAccess.objects.create(trainee=trainee, county=county)
+    audit_log(
+        actor=actor,
+        action="trainee.registered",
+        target=trainee,
+        region=county,
+        details={"converted_from_15": number.converted_from_15},
+    )
+    return trainee
+
+
+@transaction.atomic
+def trainee_update_contact(*, actor: User, trainee: Trainee, phone: str | None = None, **fields) -> Trainee:
+    """Phone, regions, education, employment, pension status. Identity (name, ID) never changes here."""
+    trainee = Trainee.objects.select_for_update().get(pk=trainee.pk)
+    changed = []
+    if phone is not None:
+        _set_phone(trainee, phone)
+        changed.append("phone")
+    for name, value in fields.items():
+        if name not in {
+            "hukou_region",
+            "residence_region",
+            "education",
+            "employment_status",
+            "social_security_number",
+            "draws_pension",
+            "bank_account",
+        }:
+            raise DomainError(_("字段 %(f)s 不能在此修改。") % {"f": name})
+        setattr(trainee, name, value)
+        changed.append(name)
+    trainee.full_clean(exclude=["id_number", "phone", "bank_account"])
+    trainee.save()
+    audit_log(
+        actor=actor,
+        action="trainee.updated",
+        target=trainee,
+        region=trainee.registered_region,
+        details={"fields": sorted(changed)},
+    )
+    return trainee
+
+
+@transaction.atomic
+def category_assign(
+    *,
+    actor: User,
+    trainee: Trainee,
+    category: TraineeCategory,
+    valid_from: date,
+    evidence: str = "",
+    valid_to: date | None = None,
+) -> TraineeCategoryAssignment:
+    if valid_to and valid_to < valid_from:
+        raise DomainError(_("截止日期不能早于起始日期。"), field="valid_to")
+    if TraineeCategoryAssignment.objects.filter(trainee=trainee, category=category, valid_from=valid_from).exists():
+        raise DomainError(_("该类别在该日期已登记。"), field="valid_from")
+    assignment = TraineeCategoryAssignment.objects.create(
+        trainee=trainee, category=category, valid_from=valid_from, valid_to=valid_to, evidence=evidence
+    )
+    audit_log(
+        actor=actor,
+        action="trainee.category_assigned",
+        target=trainee,
+        region=trainee.registered_region,
+        details={"category": category.code, "valid_from": str(valid_from)},
+    )
+    return assignment
+
+
+def categories_on(trainee: Trainee, day: date) -> list[TraineeCategory]:
+    """The categories in force on `day`: what an enrollment freezes."""
+    return [
+        a.category
+        for a in trainee.categories.select_related("category")
+        if a.valid_from <= day and (a.valid_to is None or a.valid_to >= day)
+    ]
+
+
+@transaction.atomic
+def trainee_reveal(*, actor: User, trainee: Trainee, field: str, reason: str = "") -> str:
+    """Show one full value to a bureau user whose scope holds the person, and audit that it was seen."""
+    from ..selectors import trainee_list  # selectors import services' helpers; avoid the cycle at import time
+
+    if field not in REVEALABLE_FIELDS:
+        raise DomainError(_("不支持查看该字段。"))
+    if actor.role not in REVEALING_ROLES or not trainee_list(user=actor).filter(pk=trainee.pk).exists():
+        raise PermissionDenied(_("您无权查看该学员的完整信息。"))
+    value = getattr(trainee, field) or ""
+    audit_log(
+        actor=actor,
+        action="trainee.revealed",
+        target=trainee,
+        region=actor.region,
+        details={"field": field, "reason": reason[:200]},
+    )
+    return value
+
+
+def trainee_link(*, trainee: Trainee, county: Region, institution=None) -> None:
+    """Record that `county`'s bureau (and `institution`) may see this person: called by the training app
+    when the person enrolls."""
+    TraineeAccess.objects.get_or_create(trainee=trainee, county=county, institution=institution)

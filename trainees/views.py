@@ -1,0 +1,191 @@
+"""Pages of the real-name register. Personal data never travels in a URL (searches are POSTed), is masked
+unless revealed one value at a time, and is filtered out of error reports."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.debug import sensitive_post_parameters
+
+from accounts.models import Role
+from accounts.permissions import RoleRequiredMixin
+from accounts.selectors import regions_visible_to
+from accounts.web import call_service
+from catalog.importing import XLSX_CONTENT_TYPE, FileRejected, ImportError_, ImportReport, export_xlsx
+from catalog.services import uploaded_sheet
+
+from . import selectors
+from .forms import CategoryForm, CertificateForm, ExportForm, RegisterForm, RevealForm, SearchForm
+from .services import certificates as certificate_services
+from .services import exports, people
+
+READERS = (Role.PROVINCE, Role.CITY, Role.COUNTY, Role.ADMIN, Role.INSTITUTION)
+STAFF = (Role.CITY, Role.COUNTY)
+SENSITIVE = sensitive_post_parameters("id_number", "phone", "bank_account", "name")
+
+
+def _scoped_trainee(request, pk):
+    return get_object_or_404(selectors.trainee_list(user=request.user), pk=pk)
+
+
+@method_decorator(SENSITIVE, name="dispatch")
+class TraineeListView(RoleRequiredMixin, View):
+    """Masked list of people in scope; POST searches by exact ID number or by name."""
+
+    allowed_roles = READERS
+
+    def get(self, request):
+        return self._render(request, SearchForm(), selectors.trainee_list(user=request.user))
+
+    def post(self, request):
+        form = SearchForm(request.POST)
+        filters = form.cleaned_data if form.is_valid() else {}
+        if not (filters.get("id_number") or filters.get("name")):
+            return redirect("trainees:list")
+        return self._render(request, form, selectors.trainee_list(user=request.user, filters=filters), searched=True)
+
+    def _render(self, request, form, trainees, searched=False):
+        page = Paginator(trainees, 50).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "trainees/list.html",
+            {
+                "form": form,
+                "page": page,
+                "searched": searched,
+                "may_register": request.user.role in STAFF,
+                "may_export_full": request.user.role in people.REVEALING_ROLES,
+            },
+        )
+
+
+@method_decorator(SENSITIVE, name="dispatch")
+class TraineeRegisterView(RoleRequiredMixin, View):
+    allowed_roles = STAFF
+
+    def _form(self, request, data=None):
+        return RegisterForm(data, regions=regions_visible_to(request.user))
+
+    def get(self, request):
+        return render(request, "trainees/register.html", {"form": self._form(request)})
+
+    def post(self, request):
+        form = self._form(request, request.POST)
+        if form.is_valid():
+            trainee = call_service(form, people.trainee_register, actor=request.user, **form.cleaned_data)
+            if trainee:
+                messages.success(request, _("已登记学员 %(n)s。") % {"n": trainee.name_masked})
+                return redirect("trainees:detail", pk=trainee.pk)
+        return render(request, "trainees/register.html", {"form": form}, status=400)
+
+
+class TraineeDetailView(RoleRequiredMixin, View):
+    """The lifelong archive of one person (masked), as far as the user's scope reaches."""
+
+    allowed_roles = READERS
+
+    def get(self, request, pk):
+        trainee = _scoped_trainee(request, pk)
+        context = selectors.archive(user=request.user, trainee=trainee)
+        context.update(
+            {
+                "may_reveal": request.user.role in people.REVEALING_ROLES,
+                "may_record": request.user.role in STAFF,
+                "category_form": CategoryForm(),
+                "certificate_form": CertificateForm(),
+            }
+        )
+        return render(request, "trainees/detail.html", context)
+
+
+class TraineeRevealView(RoleRequiredMixin, View):
+    """One full value, for a bureau user whose scope holds the person; audited. Answers an htmx swap."""
+
+    allowed_roles = people.REVEALING_ROLES
+
+    def post(self, request, pk):
+        trainee = get_object_or_404(selectors.trainee_list(user=request.user).defer(None), pk=pk)
+        form = RevealForm(request.POST)
+        if not form.is_valid():
+            raise PermissionDenied
+        value = people.trainee_reveal(actor=request.user, trainee=trainee, field=form.cleaned_data["field"])
+        response = render(request, "trainees/_revealed.html", {"value": value or "—"})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class CategoryCreateView(RoleRequiredMixin, View):
+    allowed_roles = STAFF
+
+    def post(self, request, pk):
+        trainee = _scoped_trainee(request, pk)
+        form = CategoryForm(request.POST)
+        if form.is_valid() and call_service(
+            form, people.category_assign, actor=request.user, trainee=trainee, **form.cleaned_data
+        ):
+            messages.success(request, _("已登记人员类别。"))
+        else:
+            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("trainees:detail", pk=pk)
+
+
+class CertificateCreateView(RoleRequiredMixin, View):
+    allowed_roles = STAFF
+
+    def post(self, request, pk):
+        trainee = _scoped_trainee(request, pk)
+        form = CertificateForm(request.POST)
+        if form.is_valid() and call_service(
+            form, certificate_services.certificate_add, actor=request.user, trainee=trainee, **form.cleaned_data
+        ):
+            messages.success(request, _("已登记证书。"))
+        else:
+            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("trainees:detail", pk=pk)
+
+
+class TraineeExportView(RoleRequiredMixin, View):
+    """Excel of the people in scope: masked for everyone; full values only for revealing roles, audited."""
+
+    allowed_roles = READERS
+
+    def post(self, request):
+        form = ExportForm(request.POST)
+        full = form.is_valid() and form.cleaned_data["full"]
+        data = exports.trainee_export(actor=request.user, full=full)
+        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = 'attachment; filename="trainees.xlsx"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+@method_decorator(SENSITIVE, name="dispatch")
+class CertificateImportView(RoleRequiredMixin, View):
+    allowed_roles = STAFF
+
+    def get(self, request):
+        if request.GET.get("template"):
+            response = HttpResponse(export_xlsx(certificate_services.COLUMNS, []), content_type=XLSX_CONTENT_TYPE)
+            response["Content-Disposition"] = 'attachment; filename="certificates-template.xlsx"'
+            return response
+        return render(request, "trainees/certificate_import.html", {})
+
+    def post(self, request):
+        upload = request.FILES.get("file")
+        if upload is None:
+            report = ImportReport(errors=[ImportError_(None, "", _("请选择要导入的 .xlsx 文件。"))])
+        else:
+            try:
+                report = certificate_services.certificate_import(
+                    actor=request.user, sheet=uploaded_sheet(upload, allow_csv=False)
+                )
+            except FileRejected as exc:
+                report = ImportReport(errors=[ImportError_(None, "", str(exc))])
+        if report.ok:
+            messages.success(request, _("已导入 %(n)s 张证书。") % {"n": report.created})
+            return redirect("trainees:certificate_import")
+        return render(request, "trainees/certificate_import.html", {"report": report}, status=400)
