@@ -49,90 +49,76 @@ class RowProcessor:
             lookups["types"],
             lookups["regions"],
         )
-        self.pos = {name: header.index(name) for name in COLUMNS if name in header}
+        self.positions = [header.index(name) if name in header else None for name in COLUMNS]
         self.today = today
         self.ciphers: dict[str, str] = {}  # one encryption per person per worker
 
-    def _index(self, text: str) -> str:
-        h = self.index_hmac.copy()
-        h.update(text.encode())
-        return h.hexdigest()[:INDEX_LENGTH]
-
-    def _get(self, row, name) -> str:
-        i = self.pos.get(name)
-        return row[i].strip() if i is not None and i < len(row) else ""
-
-    def _date(self, row, name) -> date:
-        text = self._get(row, name).replace("/", "-")
+    def _date(self, text: str, name: str) -> date:
         try:
-            return date.fromisoformat(text)
+            return date.fromisoformat(text.replace("/", "-"))
         except ValueError:
             raise Reject(f"{name}“{text}”不是有效日期（应为 2023-05-01）") from None
 
-    def _lookup(self, table, row, name):
-        text = self._get(row, name)
+    @staticmethod
+    def _lookup(table, text: str, name: str):
         try:
             return table[text]
         except KeyError:
             raise Reject(f"{name}“{text}”不存在") from None
 
-    def process(self, row_no: int, row: list[str]) -> tuple:
-        number = idnumber.parse(self._get(row, "身份证号码"), today=self.today)
-        name = " ".join(self._get(row, "姓名").split())
-        if not name or any(c.isdigit() for c in name) or not NAME.match(name):
+    def _cells(self, row: list[str]) -> list[str]:
+        """The cells of COLUMNS in order, trimmed; '' for a missing optional column or a short row."""
+        width = len(row)
+        return [row[i].strip() if i is not None and i < width else "" for i in self.positions]
+
+    def process(self, row_no: int, row: list[str]) -> str:
+        """One CSV row → one line of PostgreSQL COPY text for the staging table, or Reject."""
+        raw_id, name, occ, lvl, typ, start_text, end_text, region_code, inst, amount_text, cert = self._cells(row)
+        number = idnumber.parse(raw_id, today=self.today)
+        name = " ".join(name.split())
+        if not name or not NAME.match(name) or any(c.isdigit() for c in name):
             raise Reject("姓名为空或含有数字、符号")
-        start, end = self._date(row, "开始日期"), self._date(row, "结束日期")
+        start, end = self._date(start_text, "开始日期"), self._date(end_text, "结束日期")
         if end < start:
             raise Reject("结束日期早于开始日期")
         if end > self.today:
             raise Reject("结束日期晚于今天")
-        region_code = self._get(row, "培训地区划代码")
         county = self.regions.get(region_code) or self.regions.get(region_code[:4])
         if county is None:
             raise Reject(f"培训地区划代码“{region_code}”不存在")
-        amount_text = self._get(row, "补贴金额") or "0"
         try:
-            amount = Decimal(amount_text)
+            amount = Decimal(amount_text or "0")
         except InvalidOperation:
             raise Reject(f"补贴金额“{amount_text}”不是数字") from None
-        if amount < 0 or amount >= 10**8:
+        if not 0 <= amount < 10**8:
             raise Reject(f"补贴金额“{amount_text}”超出范围")
-        occupation = self._lookup(self.occupations, row, "职业编码")
-        level = self._lookup(self.levels, row, "技能等级")
-        training_type = self._lookup(self.types, row, "培训类型")
-        institution_code = self._get(row, "机构统一社会信用代码").upper()
+        occupation = self._lookup(self.occupations, occ, "职业编码")
+        level = self._lookup(self.levels, lvl, "技能等级")
+        training_type = self._lookup(self.types, typ, "培训类型")
+        inst = inst.upper()
+        if inst and not inst.isalnum():
+            raise Reject(f"机构统一社会信用代码“{inst}”含有无效字符")
         value = number.value
-        index = self._index(value)
+        h = self.index_hmac.copy()
+        h.update(value.encode())
+        index = h.hexdigest()[:INDEX_LENGTH]
         cipher = self.ciphers.get(index)
         if cipher is None:
             cipher = self.ciphers[index] = CIPHER_PREFIX + self.fernet.encrypt(value.encode()).decode()
         h = self.index_hmac.copy()
-        h.update(f"{value}|{occupation}|{level}|{training_type}|{start}|{end}|{county}|{institution_code}".encode())
+        h.update(f"{value}|{occupation}|{level}|{training_type}|{start}|{end}|{county}|{inst}".encode())
         ref = h.hexdigest()[:REF_LENGTH]
+        masked = value[:6] + "********" + value[-4:]
         return (
-            row_no,
-            index,
-            cipher,
-            value[:6] + "********" + value[-4:],
-            name,
-            number.gender,
-            number.birth_date,
-            occupation,
-            level,
-            training_type,
-            start,
-            end,
-            end.year,
-            county,
-            institution_code,
-            amount.quantize(Decimal("0.01")),
-            self._get(row, "证书编号")[:50],
-            ref,
+            f"{row_no}\t{index}\t{cipher}\t{masked}\t{name}\t{number.gender}\t{number.birth_date}\t{occupation}\t"
+            f"{level}\t{training_type}\t{start}\t{end}\t{end.year}\t{county}\t{inst}\t{amount:.2f}\t"
+            f"{_escape(cert[:50])}\t{ref}\n"
         )
 
-    def batch(self, rows) -> tuple[list[tuple], list[tuple[int, str]]]:
-        """(row number, cells) pairs → staging tuples and (row number, reason) rejects."""
+    def batch(self, rows) -> tuple[list[str], list[tuple[int, str]]]:
+        """(row number, cells) pairs → COPY lines of the good rows and (row number, reason) rejects."""
         good, bad = [], []
+        self.ciphers.clear()  # a person's rows are usually together; bound the memory per batch
         for row_no, row in rows:
             if not any(cell.strip() for cell in row):
                 continue
@@ -143,23 +129,16 @@ class RowProcessor:
         return good, bad
 
     def chunk(self, first_row_no: int, text: str) -> tuple[str, int, list[tuple[int, str]]]:
-        """A block of whole CSV lines → PostgreSQL COPY text of the good rows, their count, and the rejects."""
-        rows = enumerate(csv.reader(io.StringIO(text)), start=first_row_no)
-        good, bad = self.batch(rows)
-        return "".join(copy_line(row) for row in good), len(good), bad
+        """A block of whole CSV lines → COPY text of the good rows, their count, and the rejects."""
+        good, bad = self.batch(enumerate(csv.reader(io.StringIO(text)), start=first_row_no))
+        return "".join(good), len(good), bad
 
 
-def _copy_value(value) -> str:
-    if value is None:
-        return "\\N"
-    text = str(value)
+def _escape(text: str) -> str:
+    """COPY text format: backslash, tab and line breaks escaped."""
     if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
         text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return text
-
-
-def copy_line(row: tuple) -> str:
-    return "\t".join(_copy_value(v) for v in row) + "\n"
 
 
 # Worker-process plumbing: one processor per process, built once by the pool initializer.

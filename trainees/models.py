@@ -36,15 +36,15 @@ class Trainee(models.Model):
     """One person, by real name and resident ID number (凡补必进，不进不补). The ID number, phone and bank
     account are encrypted; `id_index` (a keyed blind index) finds a person and keeps them unique."""
 
-    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    name = models.CharField(_("姓名"), max_length=50)
     id_number = EncryptedTextField(_("身份证号"))
-    id_index = models.CharField(max_length=32, unique=True, editable=False)
+    id_index = models.CharField(max_length=32, editable=False)
     id_number_masked = models.CharField(_("身份证号"), max_length=18, editable=False)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"))
     phone = EncryptedTextField(_("手机号码"), blank=True)
     phone_masked = models.CharField(_("手机号码"), max_length=11, blank=True, editable=False)
-    phone_index = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    phone_index = models.CharField(max_length=32, blank=True, editable=False)
     bank_account = EncryptedTextField(_("银行账号"), blank=True)
     hukou_region = models.ForeignKey(
         "catalog.Region",
@@ -66,7 +66,13 @@ class Trainee(models.Model):
     # The county whose bureau or institution first recorded the person: the scope of a trainee with no
     # training yet.
     registered_region = models.ForeignKey(
-        "catalog.Region", verbose_name=_("登记地"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "catalog.Region",
+        verbose_name=_("登记地"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
 
@@ -74,6 +80,13 @@ class Trainee(models.Model):
         verbose_name = _("学员")
         verbose_name_plural = _("学员")
         ordering = ["-created_at", "-id"]
+        # Declared here rather than with unique=/db_index= so PostgreSQL gets no extra LIKE indexes: the register
+        # is bulk-loaded and each index costs on every row. Names are searched by prefix (pattern ops).
+        constraints = [models.UniqueConstraint(fields=["id_index"], name="one_trainee_per_id_number")]
+        indexes = [
+            models.Index(fields=["name"], name="trainee_name_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["phone_index"], name="trainee_phone_index"),
+        ]
 
     def __str__(self):
         return f"{mask_name(self.name)}（{self.id_number_masked}）"
@@ -110,10 +123,21 @@ class TraineeAccess(models.Model):
     institutions that trained them. Written by the services that create those facts; read by every scoped
     trainee list (one indexed EXISTS instead of joins across apps)."""
 
-    trainee = models.ForeignKey(Trainee, on_delete=models.CASCADE, related_name="access", db_index=False)
-    county = models.ForeignKey("catalog.Region", on_delete=models.PROTECT, related_name="+", db_index=False)
+    # Derived from facts kept elsewhere and written by the services that record them: no FK checks per row.
+    trainee = models.ForeignKey(
+        Trainee, on_delete=models.CASCADE, related_name="access", db_index=False, db_constraint=False
+    )
+    county = models.ForeignKey(
+        "catalog.Region", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     institution = models.ForeignKey(
-        "institutions.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "institutions.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -144,9 +168,12 @@ class TrainingRecord(models.Model):
     """The archive ledger (终身职业技能培训电子档案): one row per training a person received. It answers "what
     has this person already been subsidized for" for the subsidy rules and roster warnings."""
 
-    # The ledger is bulk-loaded: FK indexes that the composite indexes below cover are left out, and the
-    # references to reference data (never deleted: PROTECT) are not re-checked by the database on every row.
-    trainee = models.ForeignKey(Trainee, on_delete=models.PROTECT, related_name="records", db_index=False)
+    # The ledger is bulk-loaded (millions of rows from a province's history): it carries only the indexes its
+    # questions need, and the database does not re-check its references row by row. Rows are written only by
+    # the services, from joins on existing rows; nothing referenced is ever deleted (PROTECT, no delete path).
+    trainee = models.ForeignKey(
+        Trainee, on_delete=models.PROTECT, related_name="records", db_index=False, db_constraint=False
+    )
     occupation = models.ForeignKey(
         "catalog.Occupation",
         verbose_name=_("职业（工种）"),
@@ -192,6 +219,8 @@ class TrainingRecord(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="training_records",
+        db_index=False,
+        db_constraint=False,
     )
     institution_credit_code = models.CharField(_("机构统一社会信用代码"), max_length=18, blank=True)
     amount = models.DecimalField(_("补贴金额（元）"), max_digits=10, decimal_places=2, default=0)
@@ -207,9 +236,9 @@ class TrainingRecord(models.Model):
         ordering = ["-end_date", "-id"]
         constraints = [models.UniqueConstraint(fields=["source", "source_ref"], name="one_record_per_source_ref")]
         indexes = [
-            models.Index(fields=["trainee", "occupation", "skill_level"], name="record_person_occ_level"),
+            # A person has a handful of records: one index by person answers "same occupation and level?"
+            # and "how many this year?" alike.
             models.Index(fields=["trainee", "year"], name="record_person_year"),
-            models.Index(fields=["county", "year"], name="record_county_year"),
         ]
 
     def __str__(self):

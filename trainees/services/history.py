@@ -176,15 +176,18 @@ SELECT t.id, s.occupation_id, s.skill_level_id, s.training_type_id,
   JOIN trainees_trainee t ON t.id_index = s.id_index
   LEFT JOIN institutions_institution i ON i.credit_code = s.institution_code AND s.institution_code <> ''
  WHERE TRUE
+ ORDER BY t.id
 ON CONFLICT (source, source_ref) DO NOTHING
 """
 INSERT_ACCESS = """
 INSERT INTO trainees_traineeaccess (trainee_id, county_id, institution_id)
-SELECT DISTINCT t.id, s.county_id, i.id
+SELECT t.id, s.county_id, i.id
   FROM history_stage s
   JOIN trainees_trainee t ON t.id_index = s.id_index
   LEFT JOIN institutions_institution i ON i.credit_code = s.institution_code AND s.institution_code <> ''
  WHERE TRUE
+ GROUP BY t.id, s.county_id, i.id
+ ORDER BY t.id
 ON CONFLICT DO NOTHING
 """
 
