@@ -67,9 +67,8 @@ def main():
         csv_path = Path(tmp) / "history.csv"
         start = time.perf_counter()
         write_csv(csv_path, rows=args.rows, seed=args.seed)
-        print(
-            f"generated {args.rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - start:.1f} s"
-        )
+        size_mb = csv_path.stat().st_size / 1e6
+        print(f"generated {args.rows:,} rows ({size_mb:.0f} MB) in {time.perf_counter() - start:.1f} s")
 
         copy_s = copy_anchor(url, csv_path)
         start = time.perf_counter()
