@@ -54,8 +54,10 @@ class RowProcessor:
         self.ciphers: dict[str, str] = {}  # one encryption per person per worker
 
     def _date(self, text: str, name: str) -> date:
+        """2023-05-01, 2023/5/1 (Excel's Chinese short date) or 2023.5.1."""
         try:
-            return date.fromisoformat(text.replace("/", "-"))
+            year, month, day = text.replace("/", "-").replace(".", "-").split("-")
+            return date(int(year), int(month), int(day))
         except ValueError:
             raise Reject(f"{name}“{text}”不是有效日期（应为 2023-05-01）") from None
 

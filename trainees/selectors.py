@@ -83,3 +83,24 @@ def certificate_list(*, user: User) -> QuerySet[Certificate]:
 def subsidy_counts_by_year(trainee: Trainee) -> dict[int, int]:
     rows = trainee.records.exclude(subsidy_kind=SubsidyKind.NONE).values("year").annotate(n=Count("id"))
     return {r["year"]: r["n"] for r in rows}
+
+
+def subsidy_history(*, trainee_ids: list[int], year: int) -> tuple[dict[int, int], dict[int, list[tuple[int, int]]]]:
+    """For roster warnings and subsidy rules, in two queries: subsidized trainings per person in `year`, and
+    each person's subsidized (occupation id, skill level rank) pairs."""
+    per_year = dict(
+        TrainingRecord.objects.filter(trainee_id__in=trainee_ids, year=year)
+        .exclude(subsidy_kind=SubsidyKind.NONE)
+        .values("trainee_id")
+        .annotate(n=Count("id"))
+        .values_list("trainee_id", "n")
+    )
+    pairs: dict[int, list[tuple[int, int]]] = {}
+    rows = (
+        TrainingRecord.objects.filter(trainee_id__in=trainee_ids)
+        .exclude(subsidy_kind=SubsidyKind.NONE)
+        .values_list("trainee_id", "occupation_id", "skill_level__rank")
+    )
+    for trainee_id, occupation_id, rank in rows:
+        pairs.setdefault(trainee_id, []).append((occupation_id, rank))
+    return per_year, pairs

@@ -46,7 +46,9 @@ class TraineeListView(RoleRequiredMixin, View):
         filters = form.cleaned_data if form.is_valid() else {}
         if not (filters.get("id_number") or filters.get("name")):
             return redirect("trainees:list")
-        return self._render(request, form, selectors.trainee_list(user=request.user, filters=filters), searched=True)
+        trainees = selectors.trainee_list(user=request.user, filters=filters)
+        # The typed ID number is not echoed back into the page.
+        return self._render(request, SearchForm(initial={"name": filters.get("name")}), trainees, searched=True)
 
     def _render(self, request, form, trainees, searched=False):
         page = Paginator(trainees, 50).get_page(request.GET.get("page"))

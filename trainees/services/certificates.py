@@ -1,6 +1,6 @@
 """Certificates (证书) of a person, added one by one or imported from Excel (all or nothing)."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -92,7 +92,9 @@ def _row_arguments(row: dict) -> dict:
     if level_text and level is None:
         raise DomainError(_("技能等级不存在。"), field="技能等级")
     issue_date = row.get("发证日期")
-    if not isinstance(issue_date, date):
+    if isinstance(issue_date, datetime):  # an Excel date cell with a time of day
+        issue_date = issue_date.date()
+    elif not isinstance(issue_date, date):
         try:
             issue_date = date.fromisoformat(str(issue_date or "").strip().replace("/", "-"))
         except ValueError:

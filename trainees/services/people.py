@@ -188,3 +188,74 @@ def trainee_link(*, trainee: Trainee, county: Region, institution=None) -> None:
     """Record that `county`'s bureau (and `institution`) may see this person: called by the training app
     when the person enrolls."""
     TraineeAccess.objects.get_or_create(trainee=trainee, county=county, institution=institution)
+
+
+def trainees_link_bulk(*, actor: User, people: list[dict], county: Region, institution=None) -> dict[str, Trainee]:
+    """Create or link many people at once (a roster): `people` are dicts with a parsed `number`
+    (idnumber.IdNumber), a clean `name` and optional `phone`, `hukou_region`, `education`, `employment_status`.
+    Existing people (by blind index) are linked, never duplicated; new ones are created in one statement.
+    Returns {id_index: Trainee}. A constant number of queries whatever the roster size."""
+    by_index = {blind_index(p["number"].value): p for p in people}
+    existing = {
+        t.id_index: t
+        for t in Trainee.objects.filter(id_index__in=list(by_index)).defer("id_number", "phone", "bank_account")
+    }
+    new = []
+    for index, person in by_index.items():
+        if index in existing:
+            continue
+        number = person["number"]
+        trainee = Trainee(
+            name=person["name"],
+            id_number=number.value,
+            id_index=index,
+            id_number_masked=mask_id_number(number.value),
+            gender=number.gender,
+            birth_date=number.birth_date,
+            registered_region=county,
+            hukou_region=person.get("hukou_region"),
+            education=person.get("education") or "",
+            employment_status=person.get("employment_status") or "",
+        )
+        _set_phone(trainee, person.get("phone") or "")
+        new.append(trainee)
+    Trainee.objects.bulk_create(new, batch_size=1000)
+    # bulk_create does not return ids on every database: read the new rows back by index.
+    created = Trainee.objects.filter(id_index__in=[t.id_index for t in new]).defer("id_number", "phone", "bank_account")
+    existing.update({t.id_index: t for t in created})
+    TraineeAccess.objects.bulk_create(
+        [TraineeAccess(trainee=t, county=county, institution=institution) for t in existing.values()],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    if new:
+        audit_log(actor=actor, action="trainee.registered_bulk", region=county, details={"created": len(new)})
+    return existing
+
+
+def categories_assign_bulk(
+    *, assignments: list[tuple[Trainee, TraineeCategory]], valid_from: date, evidence: str = ""
+) -> None:
+    """Record categories given on a roster (ignored where the same category already starts that day)."""
+    TraineeCategoryAssignment.objects.bulk_create(
+        [
+            TraineeCategoryAssignment(trainee=t, category=c, valid_from=valid_from, evidence=evidence)
+            for t, c in assignments
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+
+
+def categories_in_force(*, trainee_ids: list[int], day: date) -> dict[int, TraineeCategory]:
+    """The first category in force on `day` for each person (one query), for freezing on an enrollment."""
+    result: dict[int, TraineeCategory] = {}
+    rows = (
+        TraineeCategoryAssignment.objects.filter(trainee_id__in=trainee_ids, valid_from__lte=day)
+        .exclude(valid_to__lt=day)
+        .select_related("category")
+        .order_by("trainee_id", "category__sort_order")
+    )
+    for a in rows:
+        result.setdefault(a.trainee_id, a.category)
+    return result
