@@ -6,6 +6,7 @@ become a formula.
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -52,6 +53,8 @@ class Sheet:
     headers: list[str]
     rows: list[tuple[int, list]]  # (Excel row number, cell values), blank rows dropped
     errors: list[ImportError_] = field(default_factory=list)  # cells that cannot be taken as data
+    sheet_count: int = 1
+    merged_cells: bool = False
 
     def records(self):
         """(Excel row, {header: value}) for each row."""
@@ -82,7 +85,7 @@ def _read_xlsx(data: bytes) -> Sheet:
     except StopIteration:
         raise FileRejected(_("文件是空的。")) from None
     headers = [str(c.value).strip() if c.value is not None else "" for c in header_cells]
-    sheet = Sheet(headers=headers, rows=[])
+    sheet = Sheet(headers=headers, rows=[], sheet_count=len(book.sheetnames), merged_cells=_has_merged_cells(data))
     for number, cells in enumerate(rows, start=1 + EXCEL_HEADER_ROWS):
         values = []
         for column, cell in zip(headers, cells, strict=False):
@@ -95,6 +98,16 @@ def _read_xlsx(data: bytes) -> Sheet:
             sheet.rows.append((number, values))
     book.close()
     return sheet
+
+
+def _has_merged_cells(data: bytes) -> bool:
+    """Read-only workbooks do not expose merged ranges; they are declared in the sheet XML."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(
+            b"<mergeCell " in archive.read(name)
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+        )
 
 
 def _read_csv(data: bytes) -> Sheet:

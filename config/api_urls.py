@@ -1,10 +1,12 @@
 """One router for the API; each app registers its viewsets here."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from catalog.apis import OccupationViewSet, RegionViewSet
 from institutions.apis import InstitutionViewSet, ProgramViewSet, PublicInstitutionViewSet, UrgentListViewSet
 from trainees.apis import CertificateViewSet, TraineeViewSet
+from training.apis import CheckInView, EnrollmentViewSet, ImportJobViewSet, TrainingClassViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -14,6 +16,9 @@ router.register("programs", ProgramViewSet, basename="program")
 router.register("urgent-lists", UrgentListViewSet, basename="urgent-list")
 router.register("trainees", TraineeViewSet, basename="trainee")
 router.register("certificates", CertificateViewSet, basename="certificate")
+router.register("classes", TrainingClassViewSet, basename="class")
+router.register("enrollments", EnrollmentViewSet, basename="enrollment")
+router.register("import-jobs", ImportJobViewSet, basename="import-job")
 router.register("public/institutions", PublicInstitutionViewSet, basename="public-institution")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, path("checkins/", CheckInView.as_view(), name="checkins")]

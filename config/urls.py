@@ -10,6 +10,7 @@ urlpatterns = [
     path("institutions/", include("institutions.urls")),
     path("public/", include("institutions.public_urls")),
     path("trainees/", include("trainees.urls")),
+    path("classes/", include("training.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),

@@ -16,3 +16,14 @@ def bs(field):
     if field.errors:
         css += " is-invalid"
     return field.as_widget(attrs={"class": css})
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def pair(a, b):
+    """(a, b) for membership tests in templates: {% if x|pair:y in pairs %}."""
+    return (a, b)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "accounts",
     "institutions",
     "trainees",
+    "training",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +216,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InstitutionTypeEnum": "institutions.models.InstitutionType",
         "CertificateTypeEnum": "trainees.models.CertificateType",
+        "InstitutionStatusEnum": "institutions.models.InstitutionStatus",
+        "ProgramStatusEnum": "institutions.models.ProgramStatus",
+        "ClassStatusEnum": "training.models.ClassStatus",
+        "ImportJobStatusEnum": "training.models.ImportJob.Status",
+        "EnrollmentResultEnum": "training.models.EnrollmentResult",
     },
 }
 

@@ -1,0 +1,198 @@
+"""Training API: scoped classes, rosters (masked), import-job progress, and the check-in device endpoint."""
+
+from django.contrib.auth.models import AnonymousUser
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import authentication, exceptions, permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Role
+from accounts.permissions import HasRole
+
+from . import selectors
+from .models import CheckInDevice, CheckInMethod, ClassStatus, Enrollment, ImportJob, TrainingClass
+from .services import attendance, classes
+
+READERS = (Role.PROVINCE, Role.CITY, Role.COUNTY, Role.ADMIN, Role.INSTITUTION)
+
+
+class TrainingClassSerializer(serializers.ModelSerializer):
+    institution = serializers.PrimaryKeyRelatedField(read_only=True)
+    program = serializers.PrimaryKeyRelatedField(read_only=True)
+    county = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    roster_size = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = TrainingClass
+        fields = [
+            "id",
+            "name",
+            "institution",
+            "program",
+            "county",
+            "mode",
+            "start_date",
+            "end_date",
+            "planned_headcount",
+            "status",
+            "revision",
+            "roster_size",
+        ]
+
+
+class ClassTransitionSerializer(serializers.Serializer):
+    to_status = serializers.ChoiceField(choices=ClassStatus.choices)
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class TrainingClassViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TrainingClassSerializer
+    permission_classes = [HasRole]
+    allowed_roles = READERS
+    queryset = TrainingClass.objects.none()
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return selectors.class_list(user=self.request.user)
+
+    @extend_schema(request=ClassTransitionSerializer, responses=TrainingClassSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        training_class = self.get_object()
+        data = ClassTransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        classes.class_transition(actor=request.user, training_class=training_class, **data.validated_data)
+        return Response(TrainingClassSerializer(self.get_queryset().get(pk=training_class.pk)).data)
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="trainee.name_masked")
+    id_number = serializers.CharField(source="trainee.id_number_masked")
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Enrollment
+        fields = ["id", "training_class", "name", "id_number", "category", "result", "score", "warnings"]
+
+
+class EnrollmentViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = EnrollmentSerializer
+    permission_classes = [HasRole]
+    allowed_roles = READERS
+    queryset = Enrollment.objects.none()
+    filterset_fields = ["training_class", "result"]
+
+    def get_queryset(self):
+        return (
+            selectors.enrollments_of(user=self.request.user)
+            .select_related("trainee", "category")
+            .defer("trainee__id_number", "trainee__phone", "trainee__bank_account")
+        )
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "training_class",
+            "original_name",
+            "status",
+            "rows_total",
+            "rows_done",
+            "percent",
+            "created_count",
+            "errors",
+            "warnings",
+            "created_at",
+            "finished_at",
+        ]
+
+
+class ImportJobViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ImportJobSerializer
+    permission_classes = [HasRole]
+    allowed_roles = READERS
+    queryset = ImportJob.objects.none()
+
+    def get_queryset(self):
+        return selectors.import_job_list(user=self.request.user)
+
+
+# --- check-in devices ---------------------------------------------------------------------------------
+
+
+class DeviceTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Device <token>`; the device, not a person, is authenticated."""
+
+    keyword = "Device"
+
+    def authenticate(self, request):
+        header = request.headers.get("Authorization", "")
+        if not header.startswith(self.keyword + " "):
+            return None
+        device = attendance.device_authenticate(header[len(self.keyword) + 1 :].strip())
+        if device is None:
+            raise exceptions.AuthenticationFailed("设备令牌无效或已停用。")
+        return AnonymousUser(), device
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class DeviceTokenScheme(OpenApiAuthenticationExtension):
+    target_class = DeviceTokenAuthentication
+    name = "deviceToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization", "description": "Device <token>"}
+
+
+class IsDevice(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return isinstance(request.auth, CheckInDevice)
+
+
+class CheckInSerializer(serializers.Serializer):
+    record_id = serializers.CharField(max_length=64)
+    id_number = serializers.CharField(max_length=30)
+    session = serializers.IntegerField()
+    checked_at = serializers.DateTimeField()
+    method = serializers.ChoiceField(choices=[m for m in CheckInMethod.choices if m[0] != CheckInMethod.MANUAL])
+
+
+class CheckInBatchSerializer(serializers.Serializer):
+    records = CheckInSerializer(many=True, allow_empty=False, max_length=1000)
+
+
+class CheckInResultSerializer(serializers.Serializer):
+    record_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=["accepted", "duplicate", "rejected"])
+    reason = serializers.CharField()
+
+
+class CheckInView(APIView):
+    """A batch of check-ins from a device. Resending a batch is safe: each record is counted once."""
+
+    authentication_classes = [DeviceTokenAuthentication]
+    permission_classes = [IsDevice]
+
+    @extend_schema(request=CheckInBatchSerializer, responses={200: OpenApiResponse(CheckInResultSerializer(many=True))})
+    def post(self, request):
+        data = CheckInBatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        checkins = [
+            attendance.CheckIn(
+                record_id=r["record_id"],
+                id_number=r["id_number"],
+                session_id=r["session"],
+                checked_at=r["checked_at"],
+                method=r["method"],
+            )
+            for r in data.validated_data["records"]
+        ]
+        return Response(attendance.checkins_record(device=request.auth, checkins=checkins))

@@ -1,0 +1,167 @@
+"""Demo classes of 绥化市公共实训基地 in every status, with rosters, attendance from a check-in device and results.
+
+Past classes are played through the real services with the clock set back (each step on its own date), so
+the history, the audit trail and the guards are exactly what they would have been.
+"""
+
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from unittest import mock
+
+from django.utils import timezone
+
+from accounts.models import User
+from catalog.importing import Sheet
+from institutions.models import Program
+from trainees.synthetic import generate
+
+from .models import ClassStatus as S
+from .models import EnrollmentResult, TrainingClass
+from .services import attendance, classes, results, roster
+
+# (name, occupation code, start, target status, roster size)
+CLASSES = [
+    ("2026年第1期养老护理员（五级）培训班", "4-10-01-05", date(2026, 5, 11), S.CLOSED, 20),
+    ("2026年第2期中式烹调师（五级）培训班", "4-03-02-01", date(2026, 8, 31), S.COMPLETED, 24),
+    ("2026年第3期电工（四级）培训班", "6-31-01-03", date(2026, 11, 2), S.IN_TRAINING, 18),
+    ("2026年第4期养老护理员（五级）培训班", "4-10-01-05", date(2026, 12, 7), S.APPROVED, 22),
+    ("2026年第5期中式烹调师（五级）培训班", "4-03-02-01", date(2026, 12, 14), S.SUBMITTED, 26),
+    ("2026年第6期养老护理员（五级）培训班", "4-10-01-05", date(2027, 1, 4), S.RETURNED, 15),
+    ("2026年第7期电工（四级）培训班", "6-31-01-03", date(2027, 1, 11), S.REJECTED, 12),
+    ("2027年第1期养老护理员（五级）培训班", "4-10-01-05", date(2027, 3, 1), S.DRAFT, 0),
+]
+CATEGORIES = ["农民工", "登记失业人员", "脱贫人口", "高校毕业生", ""]
+
+
+@contextmanager
+def clock(day: date, at: time = time(18, 0)):
+    """Run services as if it were `day` (local time)."""
+    moment = timezone.make_aware(datetime.combine(day, at))
+    with (
+        mock.patch("django.utils.timezone.now", return_value=moment),
+        mock.patch("django.utils.timezone.localdate", return_value=day),
+    ):
+        yield
+
+
+def _weekdays(start: date, count: int) -> list[date]:
+    days, day = [], start
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def _roster_sheet(size: int, seed: int) -> Sheet:
+    rows, seen = [], set()
+    for n, row in enumerate(generate(rows=size * 3, seed=seed, counties=["231202", "231221", "231222"])):
+        if row[0] in seen or len(rows) == size:
+            continue
+        seen.add(row[0])
+        rows.append(
+            (len(rows) + 2, [row[1], row[0], f"139{seed % 100:02d}{n:06d}", CATEGORIES[n % 5], row[7], "初中", "失业"])
+        )
+    return Sheet(headers=roster.COLUMNS, rows=rows)
+
+
+def _build(owner, staff, device, program, name, start, target, size, seed) -> None:
+    days = _weekdays(start, program.standard_hours // 6)
+    before = start - timedelta(days=21)
+    with clock(before):
+        c = classes.class_create(
+            actor=owner,
+            program=program,
+            name=name,
+            start_date=start,
+            end_date=days[-1],
+            planned_headcount=max(size, 20),
+        )
+        if target == S.DRAFT:
+            return
+        for day in days:
+            classes.session_add(
+                actor=owner,
+                training_class=c,
+                date=day,
+                start_time=time(8, 30),
+                end_time=time(11, 30),
+                kind="theory",
+                hours=3,
+            )
+            classes.session_add(
+                actor=owner,
+                training_class=c,
+                date=day,
+                start_time=time(13, 30),
+                end_time=time(16, 30),
+                kind="practice",
+                hours=3,
+            )
+        check = roster.roster_check(training_class=c, sheet=_roster_sheet(size, seed))
+        roster.roster_commit(actor=owner, training_class=c, check=check)
+        classes.class_transition(actor=owner, training_class=c, to_status=S.SUBMITTED)
+    decision = {
+        S.RETURNED: (S.RETURNED, "课程表中实操课时安排过于集中，请调整后重新提交。"),
+        S.REJECTED: (S.REJECTED, "该机构本年度同类培训班已满额，不予批准。"),
+    }.get(target, (S.APPROVED, "材料齐全，同意开班。"))
+    if target == S.SUBMITTED:
+        return
+    with clock(before + timedelta(days=3)):
+        classes.class_transition(actor=staff, training_class=c, to_status=decision[0], reason=decision[1])
+    if target in (S.APPROVED, S.RETURNED, S.REJECTED):
+        return
+    with clock(start, time(8, 0)):
+        classes.class_transition(actor=owner, training_class=c, to_status=S.IN_TRAINING)
+    _check_in(device, c, until=min(days[-1], date(2026, 11, 20)), seed=seed)
+    if target == S.IN_TRAINING:
+        return
+    with clock(days[-1], time(17, 0)):
+        classes.class_transition(actor=owner, training_class=c, to_status=S.COMPLETED)
+        for n, e in enumerate(c.enrollments.all()):
+            passed = n % 9 != 4
+            results.enrollment_record_result(
+                actor=owner,
+                enrollment=e,
+                score=Decimal(88 - n % 20 if passed else 52),
+                result=EnrollmentResult.PASSED if passed else EnrollmentResult.FAILED,
+            )
+    if target == S.CLOSED:
+        with clock(days[-1] + timedelta(days=30)):
+            classes.class_transition(actor=staff, training_class=c, to_status=S.CLOSED, reason="补贴已拨付，结班。")
+
+
+def _check_in(device, c: TrainingClass, until: date, seed: int) -> None:
+    """Face check-ins for every session up to `until`; about one absence in twelve."""
+    people = list(c.enrollments.select_related("trainee").defer("trainee__phone", "trainee__bank_account"))
+    for session in c.sessions.filter(date__lte=until):
+        moment = timezone.make_aware(datetime.combine(session.date, session.start_time)) - timedelta(minutes=5)
+        batch = [
+            attendance.CheckIn(
+                record_id=f"{seed}-{session.pk}-{e.pk}",
+                id_number=e.trainee.id_number,
+                session_id=session.pk,
+                checked_at=moment + timedelta(seconds=17 * n),
+                method="face",
+            )
+            for n, e in enumerate(people)
+            if (e.pk + session.pk) % 12
+        ]
+        with clock(session.date, time(17, 0)):
+            attendance.checkins_record(device=device, checkins=batch)
+
+
+def seed(stdout):
+    owner = User.objects.get(username="institution")
+    staff = User.objects.get(username="beilin")
+    if owner.institution is None or TrainingClass.objects.filter(institution=owner.institution).exists():
+        return
+    device, _ = attendance.device_issue(actor=owner, institution=owner.institution, name="前台人脸考勤机 01")
+    programs = {
+        p.occupation.code: p
+        for p in Program.objects.filter(institution=owner.institution).select_related("occupation", "skill_level")
+    }
+    for n, (name, occupation, start, target, size) in enumerate(CLASSES):
+        _build(owner, staff, device, programs[occupation], name, start, target, size, seed=101 + n)
+    stdout.write(f"demo classes: {len(CLASSES)} in every status, with rosters and attendance")

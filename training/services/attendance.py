@@ -1,0 +1,201 @@
+"""Attendance: batches from check-in devices (idempotent), marked manual entries, and per-person arithmetic."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.errors import DomainError
+from accounts.models import User
+from accounts.services import audit_log
+from institutions.models import Institution
+from trainees import idnumber
+from trainees.crypto import blind_index
+
+from ..models import Attendance, CheckInDevice, CheckInMethod, ClassSession, ClassStatus, Enrollment, TrainingClass
+from .classes import require_owner
+
+WINDOW = timedelta(minutes=30)  # a check-in counts from 30 minutes before a session to 30 minutes after it
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def device_issue(*, actor: User, institution: Institution, name: str) -> tuple[CheckInDevice, str]:
+    """A new device and its token; the token is shown once and only its hash is kept."""
+    if actor.role != "institution" or actor.institution_id != institution.pk:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("只能为本机构登记考勤设备。"))
+    token = secrets.token_urlsafe(32)
+    device = CheckInDevice.objects.create(
+        institution=institution, name=name.strip()[:100], token_hash=hash_token(token)
+    )
+    audit_log(actor=actor, action="device.issued", target=device, region=institution.county)
+    return device, token
+
+
+@transaction.atomic
+def device_revoke(*, actor: User, device: CheckInDevice) -> None:
+    if actor.role != "institution" or actor.institution_id != device.institution_id:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    CheckInDevice.objects.filter(pk=device.pk).update(is_active=False)
+    audit_log(actor=actor, action="device.revoked", target=device, region=device.institution.county)
+
+
+def device_authenticate(token: str) -> CheckInDevice | None:
+    return (
+        CheckInDevice.objects.filter(token_hash=hash_token(token), is_active=True).select_related("institution").first()
+    )
+
+
+@dataclass
+class CheckIn:
+    record_id: str
+    id_number: str
+    session_id: int
+    checked_at: datetime
+    method: str
+
+
+def _session_window(session: ClassSession) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(session.date, session.start_time), tz)
+    end = timezone.make_aware(datetime.combine(session.date, session.end_time), tz)
+    return start - WINDOW, end + WINDOW
+
+
+def checkins_record(*, device: CheckInDevice, checkins: list[CheckIn]) -> list[dict]:
+    """Record a batch. Each item answers accepted / duplicate / rejected with a reason; a resent batch
+    creates nothing twice (unique per device record id, and one check-in per person per session)."""
+    sessions = {
+        s.pk: s
+        for s in ClassSession.objects.filter(
+            pk__in={c.session_id for c in checkins}, training_class__institution=device.institution
+        ).select_related("training_class")
+    }
+    indexes = {}
+    for c in checkins:
+        try:
+            indexes[c.record_id] = blind_index(idnumber.parse(c.id_number).value)
+        except idnumber.InvalidIdNumber:
+            indexes[c.record_id] = None
+    enrollments = {
+        (e.training_class_id, e.trainee.id_index): e
+        for e in Enrollment.objects.filter(
+            training_class_id__in={s.training_class_id for s in sessions.values()},
+            trainee__id_index__in=[i for i in indexes.values() if i],
+        )
+        .select_related("trainee")
+        .only("id", "training_class_id", "trainee__id_index")
+    }
+    seen = set(
+        Attendance.objects.filter(device=device, device_record_id__in=[c.record_id for c in checkins]).values_list(
+            "device_record_id", flat=True
+        )
+    )
+    now = timezone.now()
+    results = []
+    for c in checkins:
+        results.append(_one(device, c, sessions, enrollments, indexes, seen, now))
+    return results
+
+
+def _one(device, c: CheckIn, sessions, enrollments, indexes, seen, now) -> dict:
+    def answer(status, reason=""):
+        return {"record_id": c.record_id, "status": status, "reason": reason}
+
+    if c.record_id in seen:
+        return answer("duplicate")
+    session = sessions.get(c.session_id)
+    if session is None:
+        return answer("rejected", _("课程不存在或不属于本机构。"))
+    if session.training_class.status != ClassStatus.IN_TRAINING:
+        return answer("rejected", _("培训班不在培训中。"))
+    if c.method not in CheckInMethod.values or c.method == CheckInMethod.MANUAL:
+        return answer("rejected", _("签到方式不正确。"))
+    if c.checked_at > now + CLOCK_SKEW:
+        return answer("rejected", _("签到时间晚于当前时间。"))
+    opens, closes = _session_window(session)
+    if not opens <= c.checked_at <= closes:
+        return answer("rejected", _("签到时间不在该课程时间内。"))
+    enrollment = enrollments.get((session.training_class_id, indexes.get(c.record_id)))
+    if enrollment is None:
+        return answer("rejected", _("该人员不在本班花名册中。"))
+    try:
+        with transaction.atomic():
+            Attendance.objects.create(
+                enrollment=enrollment,
+                session=session,
+                method=c.method,
+                checked_at=c.checked_at,
+                device=device,
+                device_record_id=c.record_id,
+            )
+    except IntegrityError:  # the same person already checked in to this session, or a concurrent resend
+        return answer("duplicate")
+    seen.add(c.record_id)
+    return answer("accepted")
+
+
+@transaction.atomic
+def attendance_record_manual(
+    *, actor: User, enrollment: Enrollment, session: ClassSession, checked_at: datetime, reason: str
+) -> Attendance:
+    """手工补录: by the institution, with a reason, marked as manual."""
+    training_class = enrollment.training_class
+    require_owner(actor, training_class)
+    if session.training_class_id != training_class.pk:
+        raise DomainError(_("课程与花名册不属于同一个班。"))
+    if not (reason or "").strip():
+        raise DomainError(_("手工补录必须填写原因。"), field="reason")
+    if training_class.status not in (ClassStatus.IN_TRAINING, ClassStatus.COMPLETED):
+        raise DomainError(_("培训班不在培训中。"))
+    if Attendance.objects.filter(enrollment=enrollment, session=session).exists():
+        raise DomainError(_("该学员本节课已有签到记录。"))
+    attendance = Attendance.objects.create(
+        enrollment=enrollment,
+        session=session,
+        method=CheckInMethod.MANUAL,
+        checked_at=checked_at,
+        manual_reason=reason.strip(),
+        recorded_by=actor,
+    )
+    audit_log(
+        actor=actor,
+        action="attendance.manual",
+        target=training_class,
+        region=training_class.county,
+        details={"session": session.pk, "reason": reason.strip()},
+    )
+    return attendance
+
+
+def attendance_summary(training_class: TrainingClass) -> dict[int, dict]:
+    """Per enrollment: attended sessions, attended hours, and the share of the timetable's hours."""
+    total_hours = training_class.sessions.aggregate(h=Sum("hours"))["h"] or 0
+    rows = (
+        Attendance.objects.filter(enrollment__training_class=training_class)
+        .values("enrollment_id")
+        .annotate(sessions=Count("id"), hours=Sum("session__hours"))
+    )
+    summary = {
+        e: {"sessions": 0, "hours": 0, "rate": 0.0} for e in training_class.enrollments.values_list("id", flat=True)
+    }
+    for row in rows:
+        summary[row["enrollment_id"]] = {
+            "sessions": row["sessions"],
+            "hours": row["hours"] or 0,
+            "rate": round((row["hours"] or 0) / total_hours, 4) if total_hours else 0.0,
+        }
+    return summary

@@ -1,0 +1,358 @@
+"""The real-name roster (花名册) from Excel: a validation pass that lists every bad row, then an all-or-nothing
+commit that links or creates people through the trainees services. Set-based: the number of queries does
+not depend on the number of rows."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.errors import DomainError
+from accounts.models import User
+from accounts.services import audit_log
+from catalog.importing import FileRejected, Sheet, read_sheet
+from catalog.models import Region, TraineeCategory
+from trainees import idnumber
+from trainees.crypto import blind_index
+from trainees.models import Education, EmploymentStatus, Trainee
+from trainees.selectors import subsidy_history
+from trainees.services.people import categories_assign_bulk, categories_in_force, trainees_link_bulk
+from trainees.validators import clean_mobile, clean_name
+
+from ..models import ClassSession, ClassStatus, Enrollment, ImportJob, TrainingClass
+
+REQUIRED = ["姓名", "身份证号码"]
+COLUMNS = ["姓名", "身份证号码", "手机号码", "人员类别", "户籍所在地", "文化程度", "就业状态"]
+MAX_ROWS = 10000
+MIN_AGE = 16
+YEARLY_LIMIT = 3
+ACTIVE = [ClassStatus.SUBMITTED, ClassStatus.RETURNED, ClassStatus.APPROVED, ClassStatus.IN_TRAINING]
+PROGRESS_EVERY = 200
+
+
+@dataclass
+class RosterRow:
+    row: int
+    number: idnumber.IdNumber
+    name: str
+    phone: str = ""
+    category: TraineeCategory | None = None
+    hukou_region: Region | None = None
+    education: str = ""
+    employment_status: str = ""
+
+
+@dataclass
+class RosterCheck:
+    rows: list[RosterRow] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+
+    def error(self, row, column, message):
+        self.errors.append({"row": row, "column": column, "message": str(message)})
+
+
+def _choice(labels, text, column, check: RosterCheck, row_no) -> str:
+    if not text:
+        return ""
+    by_label = {str(label): value for value, label in labels}
+    if text in by_label:
+        return by_label[text]
+    check.error(row_no, column, _("应为以下之一：%s。") % "、".join(by_label))
+    return ""
+
+
+class _Lookups:
+    """Reference lists loaded once per import."""
+
+    def __init__(self):
+        self.categories = {c.name: c for c in TraineeCategory.objects.all()}
+        self.regions = {}
+        for region in Region.objects.filter(level="county").select_related("parent__parent"):
+            for key in (region.code, region.full_name, region.parent.name + region.name):
+                self.regions[key] = region
+            self.regions.setdefault(region.name, region)  # a bare county name: first match (names repeat)
+
+
+def _parse_row(row_no: int, record: dict, lookups: _Lookups, check: RosterCheck, start: date) -> RosterRow | None:
+    errors_before = len(check.errors)
+    raw_id = record.get("身份证号码")
+    number = None
+    if isinstance(raw_id, int | float):
+        check.error(
+            row_no, "身份证号码", _("身份证号被 Excel 存成了数字，末几位已经丢失。请把该列设置为“文本”格式后重新录入。")
+        )
+    else:
+        try:
+            number = idnumber.parse(raw_id)
+            if number.age_on(start) < MIN_AGE:
+                check.error(row_no, "身份证号码", _("开班时未满 16 周岁，不能参加补贴性培训。"))
+        except idnumber.InvalidIdNumber as exc:
+            check.error(row_no, "身份证号码", exc)
+    name = ""
+    try:
+        name = clean_name(record.get("姓名"))
+    except DomainError as exc:
+        check.error(row_no, "姓名", exc.message)
+    phone = ""
+    try:
+        phone = clean_mobile(record.get("手机号码"))
+    except DomainError as exc:
+        check.error(row_no, "手机号码", exc.message)
+    category_text = str(record.get("人员类别") or "").strip()
+    category = lookups.categories.get(category_text) if category_text else None
+    if category_text and category is None:
+        check.error(row_no, "人员类别", _("“%(v)s”不是有效的人员类别。") % {"v": category_text})
+    hukou_text = str(record.get("户籍所在地") or "").strip()
+    hukou = lookups.regions.get(hukou_text) if hukou_text else None
+    if hukou_text and hukou is None:
+        check.error(
+            row_no, "户籍所在地", _("找不到“%(v)s”，请填写县（市、区）名称或 6 位区划代码。") % {"v": hukou_text}
+        )
+    education = _choice(Education.choices, str(record.get("文化程度") or "").strip(), "文化程度", check, row_no)
+    employment = _choice(EmploymentStatus.choices, str(record.get("就业状态") or "").strip(), "就业状态", check, row_no)
+    if len(check.errors) > errors_before or number is None:
+        return None
+    return RosterRow(row_no, number, name, phone, category, hukou, education, employment)
+
+
+def _overlaps(a: ClassSession, b: ClassSession) -> bool:
+    return a.date == b.date and a.start_time < b.end_time and b.start_time < a.end_time
+
+
+def roster_check(*, training_class: TrainingClass, sheet: Sheet, on_progress=lambda done: None) -> RosterCheck:
+    """Every rule on every row; nothing written."""
+    check = RosterCheck()
+    for error in sheet.errors:
+        check.error(error.row, error.column, error.message)
+    if sheet.merged_cells:
+        check.error(None, "", _("表格中有合并单元格，请取消合并，每人一行、每项一格。"))
+    if sheet.sheet_count > 1:
+        check.error(None, "", _("工作簿有 %(n)s 个工作表，请只保留花名册一个工作表。") % {"n": sheet.sheet_count})
+    missing = sheet.missing(REQUIRED)
+    if missing:
+        check.error(None, "", _("表头缺少列：%s。请使用下载的模板。") % "、".join(missing))
+        return check
+    if not sheet.rows:
+        check.error(None, "", _("文件中没有数据行。"))
+        return check
+    if len(sheet.rows) > MAX_ROWS:
+        check.error(None, "", _("一个花名册最多 %(n)s 行，现有 %(m)s 行。") % {"n": MAX_ROWS, "m": len(sheet.rows)})
+        return check
+    lookups = _Lookups()
+    for done, (row_no, record) in enumerate(sheet.records(), start=1):
+        parsed = _parse_row(row_no, record, lookups, check, training_class.start_date)
+        if parsed:
+            check.rows.append(parsed)
+        if done % PROGRESS_EVERY == 0:
+            on_progress(done)
+    _check_duplicates(check)
+    if check.rows:
+        _check_against_register(training_class, check)
+    check.errors.sort(key=lambda e: (e["row"] or 0, e["column"]))
+    return check
+
+
+def _check_duplicates(check: RosterCheck) -> None:
+    seen: dict[str, int] = {}
+    unique = []
+    for row in check.rows:
+        first = seen.setdefault(row.number.value, row.row)
+        if first != row.row:
+            check.error(row.row, "身份证号码", _("与第 %(r)s 行的身份证号重复。") % {"r": first})
+        else:
+            unique.append(row)
+    check.rows = unique
+
+
+def _check_against_register(training_class: TrainingClass, check: RosterCheck) -> None:
+    """Names against the register, overlapping classes, and the soft warnings: a fixed number of queries."""
+    by_index = {blind_index(r.number.value): r for r in check.rows}
+    people = {
+        t.id_index: t
+        for t in Trainee.objects.filter(id_index__in=list(by_index)).only("id", "id_index", "name", "draws_pension")
+    }
+    for index, trainee in people.items():
+        row = by_index[index]
+        if trainee.name != row.name:
+            check.error(row.row, "姓名", _("姓名与该身份证号已登记的姓名不一致。"))
+        if trainee.draws_pension:
+            check.error(row.row, "身份证号码", _("该人员按月领取基本养老金，不属于补贴对象。"))
+    ids = {t.pk: t.id_index for t in people.values()}
+    if not ids:
+        return
+    _check_overlaps(training_class, check, ids, by_index)
+    _soft_warnings(training_class, check, ids, by_index)
+
+
+def _check_overlaps(training_class, check, ids, by_index) -> None:
+    own = list(training_class.sessions.all())
+    others = (
+        Enrollment.objects.filter(trainee_id__in=list(ids), training_class__status__in=ACTIVE)
+        .exclude(training_class=training_class)
+        .filter(
+            training_class__start_date__lte=training_class.end_date,
+            training_class__end_date__gte=training_class.start_date,
+        )
+        .values_list("trainee_id", "training_class_id", "training_class__name")
+    )
+    by_class: dict[int, list] = {}
+    for trainee_id, class_id, class_name in others:
+        by_class.setdefault(class_id, []).append((trainee_id, class_name))
+    sessions: dict[int, list[ClassSession]] = {}
+    for s in ClassSession.objects.filter(training_class_id__in=list(by_class)):
+        sessions.setdefault(s.training_class_id, []).append(s)
+    for class_id, members in by_class.items():
+        if any(_overlaps(a, b) for a in own for b in sessions.get(class_id, [])) or not own:
+            for trainee_id, class_name in members:
+                row = by_index[ids[trainee_id]]
+                check.error(row.row, "身份证号码", _("已在“%(c)s”的花名册中，培训时间与本班重叠。") % {"c": class_name})
+
+
+def _soft_warnings(training_class, check, ids, by_index) -> None:
+    per_year, pairs = subsidy_history(trainee_ids=list(ids), year=training_class.start_date.year)
+    program = training_class.program
+    rank = program.skill_level.rank
+    for trainee_id, index in ids.items():
+        row = by_index[index]
+        if per_year.get(trainee_id, 0) >= YEARLY_LIMIT:
+            check.warnings.append(
+                {
+                    "row": row.row,
+                    "message": _("该学员 %(y)s 年已享受补贴性培训 %(n)s 次。")
+                    % {"y": training_class.start_date.year, "n": per_year[trainee_id]},
+                }
+            )
+        if any(occ == program.occupation_id and r >= rank for occ, r in pairs.get(trainee_id, [])):
+            check.warnings.append({"row": row.row, "message": _("该学员已享受过本职业同等级或更高等级的培训补贴。")})
+
+
+@transaction.atomic
+def roster_commit(*, actor: User, training_class: TrainingClass, check: RosterCheck) -> int:
+    """Replace the class roster with the checked rows: all or nothing."""
+    training_class = TrainingClass.objects.select_for_update().select_related("county").get(pk=training_class.pk)
+    if not training_class.is_editable:
+        raise DomainError(
+            _("培训班当前为“%(s)s”，花名册不能修改；已批准的班级请先申请变更。")
+            % {"s": training_class.get_status_display()}
+        )
+    if check.errors:
+        raise DomainError(_("花名册有错误，未导入。"))
+    people = trainees_link_bulk(
+        actor=actor,
+        people=[
+            {
+                "number": r.number,
+                "name": r.name,
+                "phone": r.phone,
+                "hukou_region": r.hukou_region,
+                "education": r.education,
+                "employment_status": r.employment_status,
+            }
+            for r in check.rows
+        ],
+        county=training_class.county,
+        institution=training_class.institution,
+    )
+    rows = {blind_index(r.number.value): r for r in check.rows}
+    given = [(people[i], r.category) for i, r in rows.items() if r.category]
+    categories_assign_bulk(assignments=given, valid_from=training_class.start_date, evidence=_("花名册登记"))
+    in_force = categories_in_force(trainee_ids=[t.pk for t in people.values()], day=training_class.start_date)
+    warnings: dict[int, list[str]] = {}
+    for w in check.warnings:
+        warnings.setdefault(w["row"], []).append(w["message"])
+    training_class.enrollments.all().delete()
+    Enrollment.objects.bulk_create(
+        [
+            Enrollment(
+                training_class=training_class,
+                trainee=people[index],
+                warnings=warnings.get(row.row, []),
+                category=row.category or in_force.get(people[index].pk),
+            )
+            for index, row in rows.items()
+        ],
+        batch_size=1000,
+    )
+    audit_log(
+        actor=actor,
+        action="class.roster_imported",
+        target=training_class,
+        region=training_class.county,
+        details={"rows": len(rows), "warnings": len(check.warnings)},
+    )
+    return len(rows)
+
+
+# --- the background job --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def roster_job_create(*, actor: User, training_class: TrainingClass, uploaded_file) -> ImportJob:
+    from .classes import require_editable, require_owner
+
+    require_owner(actor, training_class)
+    require_editable(training_class)
+    if not uploaded_file.name.lower().endswith(".xlsx"):
+        raise DomainError(_("只支持 .xlsx 文件，请使用下载的模板。"), field="file")
+    if uploaded_file.size > 5 * 1024 * 1024:
+        raise DomainError(_("文件不能超过 5 MB。"), field="file")
+    job = ImportJob.objects.create(
+        training_class=training_class, file=uploaded_file, original_name=uploaded_file.name[:200], created_by=actor
+    )
+    from ..tasks import run_roster_import
+
+    run_roster_import.delay_on_commit(job.pk)
+    return job
+
+
+def _set(job: ImportJob, **fields) -> None:
+    """Progress is written outside the commit transaction, so the page sees it move."""
+    ImportJob.objects.filter(pk=job.pk).update(**fields)
+
+
+def roster_job_run(job_id: int) -> None:
+    """Validate, then commit. Safe to run twice: a finished job is left alone, and a commit replaces the
+    roster as a whole."""
+    job = ImportJob.objects.select_related("training_class__program__skill_level", "created_by").get(pk=job_id)
+    if job.finished:
+        return
+    try:
+        with job.file.open("rb") as f:
+            sheet = read_sheet(f.read(), job.original_name, allow_csv=False)
+    except FileRejected as exc:
+        _set(
+            job,
+            status=ImportJob.Status.INVALID,
+            errors=[{"row": None, "column": "", "message": str(exc)}],
+            finished_at=timezone.now(),
+        )
+        return
+    _set(job, status=ImportJob.Status.VALIDATING, rows_total=len(sheet.rows), rows_done=0)
+    check = roster_check(
+        training_class=job.training_class, sheet=sheet, on_progress=lambda done: _set(job, rows_done=done)
+    )
+    if check.errors:
+        _set(
+            job,
+            status=ImportJob.Status.INVALID,
+            errors=check.errors,
+            warnings=check.warnings,
+            rows_done=len(sheet.rows),
+            finished_at=timezone.now(),
+        )
+        return
+    _set(job, status=ImportJob.Status.COMMITTING, rows_done=len(sheet.rows))
+    try:
+        created = roster_commit(actor=job.created_by, training_class=job.training_class, check=check)
+    except DomainError as exc:
+        _set(
+            job,
+            status=ImportJob.Status.INVALID,
+            errors=[{"row": None, "column": "", "message": exc.message}],
+            finished_at=timezone.now(),
+        )
+        return
+    _set(job, status=ImportJob.Status.DONE, created_count=created, warnings=check.warnings, finished_at=timezone.now())

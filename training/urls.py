@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "training"
+
+urlpatterns = [
+    path("", views.ClassListView.as_view(), name="list"),
+    path("queue/", views.ApprovalQueueView.as_view(), name="queue"),
+    path("new/", views.ClassCreateView.as_view(), name="create"),
+    path("roster-template.xlsx", views.roster_template, name="roster_template"),
+    path("devices/", views.DeviceListView.as_view(), name="devices"),
+    path("devices/<int:device_pk>/revoke/", views.DeviceRevokeView.as_view(), name="device_revoke"),
+    path("jobs/<int:job_pk>/", views.JobProgressView.as_view(), name="job"),
+    path("<int:pk>/", views.ClassDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.ClassEditView.as_view(), name="edit"),
+    path("<int:pk>/sessions/", views.SessionCreateView.as_view(), name="session_create"),
+    path("<int:pk>/sessions/<int:session_pk>/delete/", views.SessionDeleteView.as_view(), name="session_delete"),
+    path("<int:pk>/materials/", views.MaterialUploadView.as_view(), name="material_upload"),
+    path("<int:pk>/materials/<int:material_pk>/", views.MaterialDownloadView.as_view(), name="material"),
+    path("<int:pk>/roster/", views.RosterUploadView.as_view(), name="roster_upload"),
+    path("<int:pk>/transition/", views.ClassTransitionView.as_view(), name="transition"),
+    path("<int:pk>/change/", views.ClassChangeView.as_view(), name="change"),
+    path("<int:pk>/attendance/", views.ManualAttendanceView.as_view(), name="attendance"),
+    path("<int:pk>/results/", views.ResultView.as_view(), name="result"),
+]

@@ -1,0 +1,366 @@
+"""Pages of classes: the institution applies, uploads the roster and records attendance and results; the county
+approves. Every class is fetched through the scoped selector (out of scope = 404)."""
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.errors import DomainError
+from accounts.models import Role
+from accounts.permissions import RoleRequiredMixin
+from accounts.web import call_service
+from catalog.importing import XLSX_CONTENT_TYPE, export_xlsx
+from trainees.models import Certificate
+
+from . import selectors
+from .forms import (
+    ChangeForm,
+    ClassEditForm,
+    ClassForm,
+    DeviceForm,
+    ManualAttendanceForm,
+    MaterialForm,
+    ResultForm,
+    RosterUploadForm,
+    SessionForm,
+    TransitionForm,
+)
+from .models import CheckInDevice, ClassSession, ClassStatus, EnrollmentResult, ImportJob
+from .services import attendance, classes, results, roster
+
+READERS = (Role.PROVINCE, Role.CITY, Role.COUNTY, Role.ADMIN, Role.INSTITUTION)
+INSTITUTION = (Role.INSTITUTION,)
+
+
+def _scoped_class(request, pk):
+    return get_object_or_404(selectors.class_list(user=request.user), pk=pk)
+
+
+def _errors(form) -> str:
+    return "；".join(e for errors in form.errors.values() for e in errors) or _("操作未完成。")
+
+
+def _back(request, form, ok_message, pk):
+    if form.errors:
+        messages.error(request, _errors(form))
+    else:
+        messages.success(request, ok_message)
+    return redirect("training:detail", pk=pk)
+
+
+class ClassListView(RoleRequiredMixin, View):
+    allowed_roles = READERS
+
+    def get(self, request):
+        status = request.GET.get("status") or ""
+        filters = {"status": status} if status in ClassStatus.values else {}
+        page = Paginator(selectors.class_list(user=request.user, filters=filters), 50).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "training/class_list.html",
+            {
+                "page": page,
+                "statuses": ClassStatus.choices,
+                "status": status,
+                "query": f"status={status}",
+            },
+        )
+
+
+class ApprovalQueueView(RoleRequiredMixin, View):
+    allowed_roles = classes.DECIDERS
+
+    def get(self, request):
+        return render(request, "training/queue.html", {"classes": selectors.approval_queue(user=request.user)})
+
+
+class ClassCreateView(RoleRequiredMixin, View):
+    allowed_roles = INSTITUTION
+
+    def get(self, request):
+        form = ClassForm(institution=request.user.institution)
+        return render(request, "training/form.html", {"form": form, "title": _("开班申请")})
+
+    def post(self, request):
+        form = ClassForm(request.POST, institution=request.user.institution)
+        if form.is_valid():
+            training_class = call_service(form, classes.class_create, actor=request.user, **form.cleaned_data)
+            if training_class:
+                messages.success(request, _("已创建开班申请，请填写课程表、上传材料和花名册后提交。"))
+                return redirect("training:detail", pk=training_class.pk)
+        return render(request, "training/form.html", {"form": form, "title": _("开班申请")}, status=400)
+
+
+class ClassEditView(RoleRequiredMixin, View):
+    allowed_roles = INSTITUTION
+
+    def get(self, request, pk):
+        c = _scoped_class(request, pk)
+        form = ClassEditForm(
+            initial={
+                "name": c.name,
+                "start_date": c.start_date,
+                "end_date": c.end_date,
+                "planned_headcount": c.planned_headcount,
+            }
+        )
+        return render(request, "training/form.html", {"form": form, "title": _("修改开班申请"), "training_class": c})
+
+    def post(self, request, pk):
+        c = _scoped_class(request, pk)
+        form = ClassEditForm(request.POST)
+        if form.is_valid() and call_service(
+            form, classes.class_update, actor=request.user, training_class=c, **form.cleaned_data
+        ):
+            return redirect("training:detail", pk=pk)
+        return render(
+            request, "training/form.html", {"form": form, "title": _("修改开班申请"), "training_class": c}, status=400
+        )
+
+
+class ClassDetailView(RoleRequiredMixin, View):
+    """The whole package on one page: application, timetable, materials, roster, attendance, results."""
+
+    allowed_roles = READERS
+
+    def get(self, request, pk):
+        c = _scoped_class(request, pk)
+        user = request.user
+        is_owner = user.role == Role.INSTITUTION and user.institution_id == c.institution_id
+        is_decider = user.role in classes.DECIDERS
+        sessions = list(c.sessions.select_related("teacher", "venue"))
+        enrollments = list(selectors.roster(c))
+        summary = attendance.attendance_summary(c)
+        checked = set(c.enrollments.filter(attendances__isnull=False).values_list("id", "attendances__session_id"))
+        context = {
+            "c": c,
+            "sessions": sessions,
+            "enrollments": enrollments,
+            "summary": summary,
+            "checked": checked,
+            "materials": c.materials.all(),
+            "history": c.status_changes.select_related("actor"),
+            "total_hours": sum(s.hours for s in sessions),
+            "is_owner": is_owner,
+            "is_decider": is_decider,
+            "problems": classes.approval_problems(c, timezone.localdate()) if c.status == ClassStatus.SUBMITTED else [],
+            "job": c.import_jobs.first() if is_owner or is_decider else None,
+            "session_form": SessionForm(),
+            "material_form": MaterialForm(),
+            "roster_form": RosterUploadForm(),
+            "change_form": ChangeForm(),
+            "result_choices": EnrollmentResult.choices,
+        }
+        return render(request, "training/class_detail.html", context)
+
+
+class SessionCreateView(RoleRequiredMixin, View):
+    allowed_roles = INSTITUTION
+
+    def post(self, request, pk):
+        c = _scoped_class(request, pk)
+        form = SessionForm(request.POST)
+        if form.is_valid():
+            call_service(form, classes.session_add, actor=request.user, training_class=c, **form.cleaned_data)
+        return _back(request, form, _("已添加课程。"), pk)
+
+
+class SessionDeleteView(RoleRequiredMixin, View):
+    allowed_roles = INSTITUTION
+
+    def post(self, request, pk, session_pk):
+        c = _scoped_class(request, pk)
+        session = get_object_or_404(ClassSession, pk=session_pk, training_class=c)
+        try:
+            classes.session_remove(actor=request.user, session=session)
+            messages.success(request, _("已删除课程。"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("training:detail", pk=pk)
+
+
+class MaterialUploadView(RoleRequiredMixin, View):
+    allowed_roles = INSTITUTION
+
+    def post(self, request, pk):
+        c = _scoped_class(request, pk)
+        form = MaterialForm(request.POST, request.FILES)
+        if form.is_valid():
+            call_service(
+                form,
+                classes.material_upload,
+                actor=request.user,
+                training_class=c,
+                kind=form.cleaned_data["kind"],
+                uploaded_file=form.cleaned_data["file"],
+            )
+        return _back(request, form, _("已上传材料。"), pk)
+
+
+class MaterialDownloadView(RoleRequiredMixin, View):
+    allowed_roles = READERS
+
+    def get(self, request, pk, material_pk):
+        c = _scoped_class(request, pk)
+        material = get_object_or_404(c.materials, pk=material_pk)
+        return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.original_name)
+
+
+class RosterUploadView(RoleRequiredMixin, View):
+    """Starts the background import; the detail page shows its progress."""
+
+    allowed_roles = INSTITUTION
+
+    def post(self, request, pk):
+        c = _scoped_class(request, pk)
+        form = RosterUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            call_service(
+                form,
+                roster.roster_job_create,
+                actor=request.user,
+                training_class=c,
+                uploaded_file=form.cleaned_data["file"],
+            )
+        if form.errors:
+            messages.error(request, _errors(form))
+        return redirect("training:detail", pk=pk)
+
+
+def roster_template(request):
+    data = export_xlsx(
+        roster.COLUMNS, [["张三", "230102199001011234", "13800000000", "农民工", "北林区", "初中", "失业"]]
+    )
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
+    return response
+
+
+class JobProgressView(RoleRequiredMixin, View):
+    """The htmx fragment polled by the progress bar."""
+
+    allowed_roles = READERS
+
+    def get(self, request, job_pk):
+        job = get_object_or_404(
+            selectors.import_job_list(user=request.user).select_related("training_class"), pk=job_pk
+        )
+        response = render(request, "training/_job.html", {"job": job, "c": job.training_class})
+        if job.status == ImportJob.Status.DONE and request.headers.get("HX-Request"):
+            response["HX-Refresh"] = "true"  # show the new roster
+        return response
+
+
+class ClassTransitionView(RoleRequiredMixin, View):
+    allowed_roles = (Role.INSTITUTION, *classes.DECIDERS)
+
+    def post(self, request, pk):
+        c = _scoped_class(request, pk)
+        form = TransitionForm(request.POST)
+        if form.is_valid():
+            call_service(form, classes.class_transition, actor=request.user, training_class=c, **form.cleaned_data)
+        return _back(request, form, _("已处理。"), pk)
+
+
+class ClassChangeView(RoleRequiredMixin, View):
+    allowed_roles = INSTITUTION
+
+    def post(self, request, pk):
+        c = _scoped_class(request, pk)
+        form = ChangeForm(request.POST)
+        if form.is_valid():
+            call_service(form, classes.class_request_change, actor=request.user, training_class=c, **form.cleaned_data)
+        return _back(request, form, _("已转为变更：修改后请重新提交审批。"), pk)
+
+
+class ManualAttendanceView(RoleRequiredMixin, View):
+    allowed_roles = INSTITUTION
+
+    def post(self, request, pk):
+        c = _scoped_class(request, pk)
+        form = ManualAttendanceForm(request.POST)
+        if form.is_valid():
+            enrollment = get_object_or_404(c.enrollments, pk=form.cleaned_data["enrollment"])
+            session = get_object_or_404(c.sessions, pk=form.cleaned_data["session"])
+            checked_at = timezone.make_aware(datetime.combine(session.date, session.start_time))
+            call_service(
+                form,
+                attendance.attendance_record_manual,
+                actor=request.user,
+                enrollment=enrollment,
+                session=session,
+                checked_at=checked_at,
+                reason=form.cleaned_data["reason"],
+            )
+        return _back(request, form, _("已补录考勤。"), pk)
+
+
+class ResultView(RoleRequiredMixin, View):
+    allowed_roles = INSTITUTION
+
+    def post(self, request, pk):
+        c = _scoped_class(request, pk)
+        form = ResultForm(request.POST)
+        if form.is_valid():
+            enrollment = get_object_or_404(c.enrollments, pk=form.cleaned_data["enrollment"])
+            number = request.POST.get("certificate_number", "").strip()
+            certificate = (
+                Certificate.objects.filter(trainee=enrollment.trainee, number=number).first() if number else None
+            )
+            if number and certificate is None:
+                form.add_error(None, _("找不到该学员的证书 %(n)s，请先在学员档案中登记证书。") % {"n": number})
+            else:
+                call_service(
+                    form,
+                    results.enrollment_record_result,
+                    actor=request.user,
+                    enrollment=enrollment,
+                    result=form.cleaned_data["result"],
+                    score=form.cleaned_data["score"],
+                    certificate=certificate,
+                )
+        return _back(request, form, _("已登记考核结果。"), pk)
+
+
+class DeviceListView(RoleRequiredMixin, View):
+    allowed_roles = INSTITUTION
+
+    def get(self, request):
+        devices = CheckInDevice.objects.filter(institution_id=request.user.institution_id)
+        return render(request, "training/devices.html", {"devices": devices, "form": DeviceForm()})
+
+    def post(self, request):
+        if request.user.institution is None:
+            raise PermissionDenied
+        form = DeviceForm(request.POST)
+        token = None
+        if form.is_valid():
+            result = call_service(
+                form,
+                attendance.device_issue,
+                actor=request.user,
+                institution=request.user.institution,
+                name=form.cleaned_data["name"],
+            )
+            token = result[1] if result else None
+        devices = CheckInDevice.objects.filter(institution_id=request.user.institution_id)
+        response = render(request, "training/devices.html", {"devices": devices, "form": DeviceForm(), "token": token})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class DeviceRevokeView(RoleRequiredMixin, View):
+    allowed_roles = INSTITUTION
+
+    def post(self, request, device_pk):
+        device = get_object_or_404(CheckInDevice, pk=device_pk, institution_id=request.user.institution_id)
+        attendance.device_revoke(actor=request.user, device=device)
+        messages.success(request, _("已停用设备。"))
+        return redirect("training:devices")
