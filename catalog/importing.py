@@ -79,23 +79,24 @@ def _read_xlsx(data: bytes) -> Sheet:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:
         raise FileRejected(_("无法读取该 Excel 文件，请确认是 .xlsx 格式且未加密。")) from exc
-    rows = book.active.iter_rows()
+    rows = book.active.iter_rows(values_only=True)  # values only: several times faster than cell objects
     try:
-        header_cells = next(rows)
+        header_values = next(rows)
     except StopIteration:
         raise FileRejected(_("文件是空的。")) from None
-    headers = [str(c.value).strip() if c.value is not None else "" for c in header_cells]
+    headers = [str(v).strip() if v is not None else "" for v in header_values]
     sheet = Sheet(headers=headers, rows=[], sheet_count=len(book.sheetnames), merged_cells=_has_merged_cells(data))
-    for number, cells in enumerate(rows, start=1 + EXCEL_HEADER_ROWS):
-        values = []
-        for column, cell in zip(headers, cells, strict=False):
-            if cell.data_type == "f":
+    width = len(headers)
+    for number, values in enumerate(rows, start=1 + EXCEL_HEADER_ROWS):
+        cleaned = []
+        for column, value in zip(headers, values[:width], strict=False):
+            # With data_only=False a formula cell reads as its formula text.
+            if isinstance(value, str) and value.startswith("="):
                 sheet.errors.append(ImportError_(number, column, _("单元格是公式，请粘贴为数值后再导入。")))
-                values.append(None)
-            else:
-                values.append(_clean(cell.value))
-        if any(v is not None for v in values):
-            sheet.rows.append((number, values))
+                value = None
+            cleaned.append(_clean(value))
+        if any(v is not None for v in cleaned):
+            sheet.rows.append((number, cleaned))
     book.close()
     return sheet
 

@@ -4,17 +4,19 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.errors import DomainError
 from accounts.models import Role, User
 from accounts.selectors import user_may_act_on_region
 from accounts.services import audit_log
+from catalog.bulk import copy_insert, insert_ignoring_conflicts
 from catalog.masking import mask_id_number, mask_phone
 from catalog.models import Region, TraineeCategory
 
 from .. import idnumber
-from ..crypto import blind_index
+from ..crypto import blind_index, encrypt
 from ..models import Trainee, TraineeAccess, TraineeCategoryAssignment
 from ..validators import clean_mobile, clean_name
 
@@ -190,72 +192,93 @@ def trainee_link(*, trainee: Trainee, county: Region, institution=None) -> None:
     TraineeAccess.objects.get_or_create(trainee=trainee, county=county, institution=institution)
 
 
-def trainees_link_bulk(*, actor: User, people: list[dict], county: Region, institution=None) -> dict[str, Trainee]:
+def trainees_link_bulk(*, actor: User, people: list[dict], county: Region, institution=None) -> dict[str, int]:
     """Create or link many people at once (a roster): `people` are dicts with a parsed `number`
     (idnumber.IdNumber), a clean `name` and optional `phone`, `hukou_region`, `education`, `employment_status`.
-    Existing people (by blind index) are linked, never duplicated; new ones are created in one statement.
-    Returns {id_index: Trainee}. A constant number of queries whatever the roster size."""
+    Existing people (by blind index) are linked, never duplicated; new ones are written in one COPY.
+    Returns {id_index: trainee id}. A constant number of queries whatever the roster size."""
     by_index = {blind_index(p["number"].value): p for p in people}
-    existing = {
-        t.id_index: t
-        for t in Trainee.objects.filter(id_index__in=list(by_index)).defer("id_number", "phone", "bank_account")
-    }
-    new = []
+    ids = dict(Trainee.objects.filter(id_index__in=list(by_index)).values_list("id_index", "id"))
+    now = timezone.now()
+    rows = []
     for index, person in by_index.items():
-        if index in existing:
+        if index in ids:
             continue
-        number = person["number"]
-        trainee = Trainee(
-            name=person["name"],
-            id_number=number.value,
-            id_index=index,
-            id_number_masked=mask_id_number(number.value),
-            gender=number.gender,
-            birth_date=number.birth_date,
-            registered_region=county,
-            hukou_region=person.get("hukou_region"),
-            education=person.get("education") or "",
-            employment_status=person.get("employment_status") or "",
+        number, phone = person["number"], person.get("phone") or ""
+        hukou = person.get("hukou_region")
+        rows.append(
+            (
+                person["name"],
+                encrypt(number.value),
+                index,
+                mask_id_number(number.value),
+                number.gender,
+                number.birth_date,
+                encrypt(phone) if phone else "",
+                mask_phone(phone) if phone else "",
+                blind_index(phone) if phone else "",
+                "",
+                hukou.pk if hukou else None,
+                None,
+                person.get("education") or "",
+                person.get("employment_status") or "",
+                "",
+                False,
+                county.pk,
+                now,
+            )
         )
-        _set_phone(trainee, person.get("phone") or "")
-        new.append(trainee)
-    Trainee.objects.bulk_create(new, batch_size=1000)
-    # bulk_create does not return ids on every database: read the new rows back by index.
-    created = Trainee.objects.filter(id_index__in=[t.id_index for t in new]).defer("id_number", "phone", "bank_account")
-    existing.update({t.id_index: t for t in created})
-    TraineeAccess.objects.bulk_create(
-        [TraineeAccess(trainee=t, county=county, institution=institution) for t in existing.values()],
-        ignore_conflicts=True,
-        batch_size=1000,
+    copy_insert(Trainee, NEW_TRAINEE_FIELDS, rows)
+    if rows:
+        ids.update(Trainee.objects.filter(id_index__in=[r[2] for r in rows]).values_list("id_index", "id"))
+        audit_log(actor=actor, action="trainee.registered_bulk", region=county, details={"created": len(rows)})
+    institution_id = institution.pk if institution else None
+    insert_ignoring_conflicts(
+        TraineeAccess, ["trainee", "county", "institution"], [(pk, county.pk, institution_id) for pk in ids.values()]
     )
-    if new:
-        audit_log(actor=actor, action="trainee.registered_bulk", region=county, details={"created": len(new)})
-    return existing
+    return ids
 
 
-def categories_assign_bulk(
-    *, assignments: list[tuple[Trainee, TraineeCategory]], valid_from: date, evidence: str = ""
-) -> None:
-    """Record categories given on a roster (ignored where the same category already starts that day)."""
-    TraineeCategoryAssignment.objects.bulk_create(
-        [
-            TraineeCategoryAssignment(trainee=t, category=c, valid_from=valid_from, evidence=evidence)
-            for t, c in assignments
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
+NEW_TRAINEE_FIELDS = [
+    "name",
+    "id_number",
+    "id_index",
+    "id_number_masked",
+    "gender",
+    "birth_date",
+    "phone",
+    "phone_masked",
+    "phone_index",
+    "bank_account",
+    "hukou_region",
+    "residence_region",
+    "education",
+    "employment_status",
+    "social_security_number",
+    "draws_pension",
+    "registered_region",
+    "created_at",
+]
+
+
+def categories_assign_bulk(*, assignments: list[tuple[int, int]], valid_from: date, evidence: str = "") -> None:
+    """Record (trainee id, category id) pairs given on a roster; a category already starting that day is kept."""
+    insert_ignoring_conflicts(
+        TraineeCategoryAssignment,
+        ["trainee", "category", "valid_from", "evidence"],
+        [(trainee_id, category_id, valid_from, evidence) for trainee_id, category_id in assignments],
     )
 
 
-def categories_in_force(*, trainee_ids: list[int], day: date) -> dict[int, TraineeCategory]:
-    """The first category in force on `day` for each person (one query), for freezing on an enrollment."""
-    result: dict[int, TraineeCategory] = {}
+def categories_in_force(*, trainee_ids: list[int], day: date) -> dict[int, int]:
+    """The first category (id) in force on `day` for each person, in one query: what an enrollment freezes."""
+    result: dict[int, int] = {}
     rows = (
         TraineeCategoryAssignment.objects.filter(trainee_id__in=trainee_ids, valid_from__lte=day)
         .exclude(valid_to__lt=day)
-        .select_related("category")
         .order_by("trainee_id", "category__sort_order")
+        .values_list("trainee_id", "category_id")
     )
-    for a in rows:
-        result.setdefault(a.trainee_id, a.category)
+    for trainee_id, category_id in rows:
+        result.setdefault(trainee_id, category_id)
     return result

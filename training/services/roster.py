@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.errors import DomainError
 from accounts.models import User
 from accounts.services import audit_log
+from catalog.bulk import copy_insert
 from catalog.importing import FileRejected, Sheet, read_sheet
 from catalog.models import Region, TraineeCategory
 from trainees import idnumber
@@ -21,7 +22,7 @@ from trainees.selectors import subsidy_history
 from trainees.services.people import categories_assign_bulk, categories_in_force, trainees_link_bulk
 from trainees.validators import clean_mobile, clean_name
 
-from ..models import ClassSession, ClassStatus, Enrollment, ImportJob, TrainingClass
+from ..models import ClassSession, ClassStatus, Enrollment, EnrollmentResult, ImportJob, TrainingClass
 
 REQUIRED = ["姓名", "身份证号码"]
 COLUMNS = ["姓名", "身份证号码", "手机号码", "人员类别", "户籍所在地", "文化程度", "就业状态"]
@@ -54,10 +55,9 @@ class RosterCheck:
         self.errors.append({"row": row, "column": column, "message": str(message)})
 
 
-def _choice(labels, text, column, check: RosterCheck, row_no) -> str:
+def _choice(by_label: dict, text, column, check: RosterCheck, row_no) -> str:
     if not text:
         return ""
-    by_label = {str(label): value for value, label in labels}
     if text in by_label:
         return by_label[text]
     check.error(row_no, column, _("应为以下之一：%s。") % "、".join(by_label))
@@ -69,6 +69,8 @@ class _Lookups:
 
     def __init__(self):
         self.categories = {c.name: c for c in TraineeCategory.objects.all()}
+        self.education = {str(label): value for value, label in Education.choices}
+        self.employment = {str(label): value for value, label in EmploymentStatus.choices}
         self.regions = {}
         for region in Region.objects.filter(level="county").select_related("parent__parent"):
             for key in (region.code, region.full_name, region.parent.name + region.name):
@@ -111,8 +113,8 @@ def _parse_row(row_no: int, record: dict, lookups: _Lookups, check: RosterCheck,
         check.error(
             row_no, "户籍所在地", _("找不到“%(v)s”，请填写县（市、区）名称或 6 位区划代码。") % {"v": hukou_text}
         )
-    education = _choice(Education.choices, str(record.get("文化程度") or "").strip(), "文化程度", check, row_no)
-    employment = _choice(EmploymentStatus.choices, str(record.get("就业状态") or "").strip(), "就业状态", check, row_no)
+    education = _choice(lookups.education, str(record.get("文化程度") or "").strip(), "文化程度", check, row_no)
+    employment = _choice(lookups.employment, str(record.get("就业状态") or "").strip(), "就业状态", check, row_no)
     if len(check.errors) > errors_before or number is None:
         return None
     return RosterRow(row_no, number, name, phone, category, hukou, education, employment)
@@ -240,7 +242,7 @@ def roster_commit(*, actor: User, training_class: TrainingClass, check: RosterCh
         )
     if check.errors:
         raise DomainError(_("花名册有错误，未导入。"))
-    people = trainees_link_bulk(
+    ids = trainees_link_bulk(
         actor=actor,
         people=[
             {
@@ -257,24 +259,31 @@ def roster_commit(*, actor: User, training_class: TrainingClass, check: RosterCh
         institution=training_class.institution,
     )
     rows = {blind_index(r.number.value): r for r in check.rows}
-    given = [(people[i], r.category) for i, r in rows.items() if r.category]
-    categories_assign_bulk(assignments=given, valid_from=training_class.start_date, evidence=_("花名册登记"))
-    in_force = categories_in_force(trainee_ids=[t.pk for t in people.values()], day=training_class.start_date)
+    categories_assign_bulk(
+        assignments=[(ids[i], r.category.pk) for i, r in rows.items() if r.category],
+        valid_from=training_class.start_date,
+        evidence=_("花名册登记"),
+    )
+    in_force = categories_in_force(trainee_ids=list(ids.values()), day=training_class.start_date)
     warnings: dict[int, list[str]] = {}
     for w in check.warnings:
         warnings.setdefault(w["row"], []).append(w["message"])
     training_class.enrollments.all().delete()
-    Enrollment.objects.bulk_create(
+    now = timezone.now()
+    copy_insert(
+        Enrollment,
+        ["training_class", "trainee", "category", "result", "warnings", "created_at"],
         [
-            Enrollment(
-                training_class=training_class,
-                trainee=people[index],
-                warnings=warnings.get(row.row, []),
-                category=row.category or in_force.get(people[index].pk),
+            (
+                training_class.pk,
+                ids[index],
+                row.category.pk if row.category else in_force.get(ids[index]),
+                EnrollmentResult.PENDING,
+                warnings.get(row.row, []),
+                now,
             )
             for index, row in rows.items()
         ],
-        batch_size=1000,
     )
     audit_log(
         actor=actor,
