@@ -1,51 +1,63 @@
-"""Set-based writes for the bulk paths (rosters, migrations): PostgreSQL COPY and array inserts, with a plain
-ORM fallback for the embedded SQLite mode side by side in the same function."""
+"""Set-based writes for the bulk paths (rosters, migrations, ledger appends): PostgreSQL COPY and array
+inserts, with a plain executemany for the embedded SQLite mode side by side in the same functions.
+
+Values are database-ready (foreign keys as ids, ciphertexts already encrypted): no model instances, no
+per-field preparation, so nothing is encrypted twice."""
+
+import json
 
 from django.db import connection, models
 from psycopg.types.json import Jsonb
 
 
+def _columns(model, fields):
+    meta = model._meta
+    return (
+        meta.db_table,
+        [meta.get_field(f).column for f in fields],
+        [i for i, f in enumerate(fields) if isinstance(meta.get_field(f), models.JSONField)],
+    )
+
+
+def _fallback(table, columns, json_positions, rows, suffix=""):
+    marks = ", ".join("%s" for _ in columns)
+    prepared = [[json.dumps(v) if i in json_positions else v for i, v in enumerate(row)] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}){suffix}",  # noqa: S608 - model names
+            prepared,
+        )
+
+
 def copy_insert(model: type[models.Model], fields: list[str], rows: list[tuple]) -> None:
-    """Insert `rows` (database-ready values in `fields` order) without building model instances."""
+    """Insert `rows` (database-ready values in `fields` order) in one COPY."""
     if not rows:
         return
+    table, columns, json_positions = _columns(model, fields)
     if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=1000)
+        _fallback(table, columns, json_positions, rows)
         return
-    meta = model._meta
-    columns = [meta.get_field(f).column for f in fields]
-    json_positions = [i for i, f in enumerate(fields) if isinstance(meta.get_field(f), models.JSONField)]
-    with (
-        connection.cursor() as cursor,
-        cursor.copy(
-            f"COPY {meta.db_table} ({', '.join(columns)}) FROM STDIN"  # names from the model, not from input
-        ) as copy,
-    ):
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             if json_positions:
-                row = list(row)
-                for i in json_positions:
-                    row[i] = Jsonb(row[i])
+                row = [Jsonb(v) if i in json_positions else v for i, v in enumerate(row)]
             copy.write_row(row)
 
 
 def insert_ignoring_conflicts(model: type[models.Model], fields: list[str], rows: list[tuple]) -> None:
-    """INSERT … ON CONFLICT DO NOTHING for many rows in one statement (PostgreSQL: arrays; else bulk_create)."""
+    """INSERT … ON CONFLICT DO NOTHING for many rows in one statement (PostgreSQL: unnest of arrays)."""
     if not rows:
         return
+    table, columns, json_positions = _columns(model, fields)
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(
-            [model(**dict(zip(fields, row, strict=True))) for row in rows], ignore_conflicts=True, batch_size=1000
-        )
+        _fallback(table, columns, json_positions, rows, " ON CONFLICT DO NOTHING")
         return
-    meta = model._meta
-    columns = [meta.get_field(f).column for f in fields]
-    types = [meta.get_field(f).db_type(connection) for f in fields]
+    types = [model._meta.get_field(f).db_type(connection) for f in fields]
     arrays = [list(column) for column in zip(*rows, strict=True)]
     unnest = ", ".join(f"%s::{t}[]" for t in types)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {meta.db_table} ({', '.join(columns)}) "  # noqa: S608 - names from the model
+            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - names from the model
             f"SELECT * FROM unnest({unnest}) ON CONFLICT DO NOTHING",
             arrays,
         )

@@ -234,7 +234,16 @@ class TrainingRecord(models.Model):
         verbose_name = _("培训档案记录")
         verbose_name_plural = _("培训档案记录")
         ordering = ["-end_date", "-id"]
-        constraints = [models.UniqueConstraint(fields=["source", "source_ref"], name="one_record_per_source_ref")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_ref"], name="one_record_per_source_ref"),
+            # Never paid twice: one training subsidy per person, occupation and level from this system's claims
+            # (migrated history may hold old duplicates; the rules read it, the index cannot).
+            models.UniqueConstraint(
+                fields=["trainee", "occupation", "skill_level"],
+                condition=models.Q(source="claim", subsidy_kind="training"),
+                name="one_claim_subsidy_per_occupation_level",
+            ),
+        ]
         indexes = [
             # A person has a handful of records: one index by person answers "same occupation and level?"
             # and "how many this year?" alike.

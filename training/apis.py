@@ -82,14 +82,17 @@ class EnrollmentViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasRole]
     allowed_roles = READERS
     queryset = Enrollment.objects.none()
-    filterset_fields = ["training_class", "result"]
+    filterset_fields = ["result"]
 
     def get_queryset(self):
-        return (
+        qs = (
             selectors.enrollments_of(user=self.request.user)
             .select_related("trainee", "category")
             .defer("trainee__id_number", "trainee__phone", "trainee__bank_account")
         )
+        # Filtered inside the scoped queryset: an unscoped filter field would reveal which class ids exist.
+        training_class = self.request.query_params.get("training_class", "")
+        return qs.filter(training_class_id=training_class) if training_class.isdigit() else qs
 
 
 class ImportJobSerializer(serializers.ModelSerializer):

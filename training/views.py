@@ -234,7 +234,14 @@ class RosterUploadView(RoleRequiredMixin, View):
         return redirect("training:detail", pk=pk)
 
 
-def roster_template(request):
+class RosterTemplateView(RoleRequiredMixin, View):
+    allowed_roles = READERS
+
+    def get(self, request):
+        return roster_template_response()
+
+
+def roster_template_response():
     data = export_xlsx(
         roster.COLUMNS, [["张三", "230102199001011234", "13800000000", "农民工", "北林区", "初中", "失业"]]
     )

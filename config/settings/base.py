@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "institutions",
     "trainees",
     "training",
+    "subsidies",
 ]
 
 MIDDLEWARE = [
@@ -189,7 +190,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 # Longer than the longest task, or Redis would hand an unacknowledged task to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "close-due-public-notices": {"task": "subsidies.tasks.close_due_notices", "schedule": 60 * 60},
+}
 
 # --- REST framework -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -229,7 +232,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "celery": {"level": "WARNING"}},
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

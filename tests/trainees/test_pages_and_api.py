@@ -9,6 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
+from catalog.models import SkillLevel
 from tests.institutions.factories import InstitutionFactory
 from trainees.selectors import records_visible
 
@@ -215,8 +216,22 @@ def test_training_in_another_county_makes_the_person_visible_there(client, make_
 def test_an_institution_sees_the_people_it_trained_but_only_its_own_records(client, inst_user, institution_x, person):
     institution_y = InstitutionFactory(name="北林区乙职业技能培训学校")
     add_record(person, ref="r-x", institution=institution_x, certificate_number="CERT-X-1")
-    add_record(person, ref="r-y", institution=institution_y, certificate_number="CERT-Y-1", end_date=date(2024, 4, 1))
-    add_record(person, ref="r-none", certificate_number="CERT-NONE-1", end_date=date(2024, 5, 1))
+    # Different levels: one claim subsidy per person, occupation and level is a database constraint.
+    add_record(
+        person,
+        ref="r-y",
+        institution=institution_y,
+        certificate_number="CERT-Y-1",
+        end_date=date(2024, 4, 1),
+        skill_level=SkillLevel.objects.get(code="level4"),
+    )
+    add_record(
+        person,
+        ref="r-none",
+        certificate_number="CERT-NONE-1",
+        end_date=date(2024, 5, 1),
+        skill_level=SkillLevel.objects.get(code="level3"),
+    )
 
     c = page_client(client, inst_user)
     assert f"/trainees/{person.pk}/" in text(c.post("/trainees/", {"id_number": ID}))

@@ -4,7 +4,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
+from catalog.bulk import copy_insert, insert_ignoring_conflicts
 from catalog.models import Occupation, Region, SkillLevel, TrainingType
 
 from ..models import RecordSource, SubsidyKind, Trainee, TraineeAccess, TrainingRecord
@@ -50,3 +52,72 @@ def training_record_append(
     )
     TraineeAccess.objects.get_or_create(trainee=trainee, county=county, institution=institution)
     return record
+
+
+def training_records_append_bulk(
+    *,
+    records: list[dict],
+    occupation: Occupation,
+    skill_level: SkillLevel,
+    training_type: TrainingType,
+    start_date: date,
+    end_date: date,
+    county: Region,
+    institution=None,
+    subsidy_kind: str = SubsidyKind.TRAINING,
+) -> None:
+    """Append the approved lines of one claim to the ledger in two statements. `records` hold trainee_id,
+    amount, source_ref and certificate_number. A subsidy for the same person, occupation and level from
+    another claim violates the ledger's partial unique index and aborts the transaction (never paid twice)."""
+    now = timezone.now()
+    institution_id = institution.pk if institution else None
+    copy_insert(
+        TrainingRecord,
+        RECORD_FIELDS,
+        [
+            (
+                r["trainee_id"],
+                occupation.pk,
+                skill_level.pk,
+                training_type.pk,
+                subsidy_kind,
+                start_date,
+                end_date,
+                end_date.year,
+                county.pk,
+                institution_id,
+                institution.credit_code if institution else "",
+                r["amount"],
+                r.get("certificate_number", ""),
+                RecordSource.CLAIM,
+                r["source_ref"],
+                now,
+            )
+            for r in records
+        ],
+    )
+    insert_ignoring_conflicts(
+        TraineeAccess,
+        ["trainee", "county", "institution"],
+        [(r["trainee_id"], county.pk, institution_id) for r in records],
+    )
+
+
+RECORD_FIELDS = [
+    "trainee",
+    "occupation",
+    "skill_level",
+    "training_type",
+    "subsidy_kind",
+    "start_date",
+    "end_date",
+    "year",
+    "county",
+    "institution",
+    "institution_credit_code",
+    "amount",
+    "certificate_number",
+    "source",
+    "source_ref",
+    "created_at",
+]

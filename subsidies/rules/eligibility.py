@@ -1,0 +1,41 @@
+"""Who may be subsidized at all."""
+
+from ..models import Severity
+from .base import Hit, rule
+
+MIN_AGE = 16
+
+
+def _age(birth, day) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+@rule(code="AGE_UNDER_16", severity=Severity.BLOCKING, version=1, message="开班时未满 16 周岁")
+def age_at_start(ctx):
+    for line in ctx.lines:
+        age = _age(line.birth_date, ctx.start)
+        if age < MIN_AGE:
+            yield Hit(line.line_id, {"birth_date": str(line.birth_date), "class_start": str(ctx.start), "age": age})
+
+
+@rule(code="DRAWS_PENSION", severity=Severity.BLOCKING, version=1, message="按月领取基本养老金的人员不属于补贴对象")
+def draws_pension(ctx):
+    for line in ctx.lines:
+        if line.draws_pension:
+            yield Hit(line.line_id, {"draws_pension": True})
+
+
+@rule(code="CATEGORY_NOT_ELIGIBLE", severity=Severity.BLOCKING, version=1, message="人员类别不属于该培训类型的补贴对象")
+def category_eligible(ctx):
+    if not ctx.eligible_categories:
+        return
+    for line in ctx.lines:
+        if line.category_id not in ctx.eligible_categories:
+            yield Hit(line.line_id, {"category": line.category_id, "eligible": sorted(ctx.eligible_categories)})
+
+
+@rule(code="NOT_PASSED", severity=Severity.BLOCKING, version=1, message="考核不合格或未考核，只补贴合格人员")
+def passed_only(ctx):
+    for line in ctx.lines:
+        if line.result != "passed":
+            yield Hit(line.line_id, {"result": line.result})

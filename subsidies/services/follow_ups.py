@@ -1,0 +1,66 @@
+"""电话回访: a sample of a claim's people, sized from confidence and margin of error (or everyone)."""
+
+import math
+import random
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.errors import DomainError
+from accounts.models import User
+from accounts.services import audit_log
+
+from ..models import FollowUpOutcome, PhoneFollowUp, SubsidyClaim
+from .claims import require_bureau
+
+Z = {0.90: 1.645, 0.95: 1.96, 0.99: 2.576}
+
+
+def sample_size(population: int, *, confidence: float = 0.95, margin: float = 0.05) -> int:
+    """Cochran's formula with the finite-population correction, p = 0.5."""
+    if population <= 0:
+        return 0
+    n0 = Z[confidence] ** 2 * 0.25 / margin**2
+    return min(population, math.ceil(n0 / (1 + (n0 - 1) / population)))
+
+
+@transaction.atomic
+def follow_ups_draw(
+    *, actor: User, claim: SubsidyClaim, confidence: float = 0.95, margin: float = 0.05, everyone: bool = False
+) -> list[PhoneFollowUp]:
+    require_bureau(actor, claim)
+    if confidence not in Z:
+        raise DomainError(_("置信水平只能是 90%、95% 或 99%。"), field="confidence")
+    if claim.follow_ups.exists():
+        raise DomainError(_("该申请已抽取回访名单。"))
+    lines = list(claim.lines.order_by("id"))
+    size = len(lines) if everyone else sample_size(len(lines), confidence=confidence, margin=margin)
+    chosen = random.Random(f"claim-{claim.pk}").sample(lines, size)  # noqa: S311 - reproducible on purpose
+    rows = PhoneFollowUp.objects.bulk_create([PhoneFollowUp(claim=claim, line=line) for line in chosen])
+    audit_log(actor=actor, action="follow_up.drawn", target=claim, region=claim.county, details={"size": size})
+    return rows
+
+
+@transaction.atomic
+def follow_up_record(*, actor: User, follow_up: PhoneFollowUp, outcome: str, notes: str = "") -> PhoneFollowUp:
+    """Record a call. A denial of attending becomes a blocking finding on the line (the claim is re-verified)."""
+    claim = follow_up.claim
+    require_bureau(actor, claim)
+    if outcome not in FollowUpOutcome.values:
+        raise DomainError(_("请选择回访结果。"), field="outcome")
+    follow_up.outcome, follow_up.notes = outcome, notes.strip()[:500]
+    follow_up.called_at, follow_up.caller = timezone.now(), actor
+    follow_up.save()
+    audit_log(
+        actor=actor,
+        action="follow_up.recorded",
+        target=claim,
+        region=claim.county,
+        details={"line": follow_up.line_id, "outcome": outcome},
+    )
+    if outcome == FollowUpOutcome.DENIES:
+        from .claims import claim_verify
+
+        transaction.on_commit(lambda: claim_verify(claim.pk))
+    return follow_up
