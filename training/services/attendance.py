@@ -161,6 +161,9 @@ def attendance_record_manual(
         raise DomainError(_("手工补录必须填写原因。"), field="reason")
     if training_class.status not in (ClassStatus.IN_TRAINING, ClassStatus.COMPLETED):
         raise DomainError(_("培训班不在培训中。"))
+    opens, closes = _session_window(session)
+    if not opens <= checked_at <= closes or checked_at > timezone.now() + CLOCK_SKEW:
+        raise DomainError(_("补录的签到时间应在该课程时间内，且不晚于现在。"))
     if Attendance.objects.filter(enrollment=enrollment, session=session).exists():
         raise DomainError(_("该学员本节课已有签到记录。"))
     attendance = Attendance.objects.create(

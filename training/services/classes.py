@@ -95,6 +95,11 @@ def class_update(*, actor: User, training_class: TrainingClass, **fields) -> Tra
             setattr(training_class, name, fields[name])
     if training_class.end_date < training_class.start_date:
         raise DomainError(_("结业日期不能早于开班日期。"), field="end_date")
+    if training_class.planned_headcount <= 0:
+        raise DomainError(_("计划人数应大于 0。"), field="planned_headcount")
+    outside = training_class.sessions.exclude(date__range=(training_class.start_date, training_class.end_date))
+    if outside.exists():
+        raise DomainError(_("课程表中有课程不在新的培训日期内，请先调整课程表。"), field="start_date")
     training_class.save()
     audit_log(
         actor=actor,
@@ -169,6 +174,7 @@ def session_remove(*, actor: User, session: ClassSession) -> None:
 
 @transaction.atomic
 def material_upload(*, actor: User, training_class: TrainingClass, kind: str, uploaded_file) -> ClassMaterial:
+    training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
     require_owner(actor, training_class)
     require_editable(training_class)
     name = uploaded_file.name
@@ -216,6 +222,8 @@ def approval_problems(training_class: TrainingClass, today: date) -> list[str]:
         )
     if not training_class.enrollments.exists():
         problems.append(_("花名册为空。"))
+    if training_class.sessions.exclude(date__range=(training_class.start_date, training_class.end_date)).exists():
+        problems.append(_("课程表中有课程不在培训日期内。"))
     return problems
 
 
@@ -286,6 +294,8 @@ def _guard(training_class: TrainingClass, to_status: str, today: date) -> None:
             raise DomainError(" ".join(problems))
     elif to_status == S.IN_TRAINING and today < training_class.start_date:
         raise DomainError(_("未到开班日期（%(d)s）。") % {"d": training_class.start_date})
+    elif to_status == S.IN_TRAINING and today > training_class.end_date:
+        raise DomainError(_("培训日期已过（%(d)s 结业），不能再开班。") % {"d": training_class.end_date})
     elif to_status == S.COMPLETED and today < training_class.end_date:
         raise DomainError(_("未到结业日期（%(d)s）。") % {"d": training_class.end_date})
 

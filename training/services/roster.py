@@ -154,6 +154,7 @@ def roster_check(*, training_class: TrainingClass, sheet: Sheet, on_progress=lam
     if check.rows:
         _check_against_register(training_class, check)
     check.errors.sort(key=lambda e: (e["row"] or 0, e["column"]))
+    check.warnings.sort(key=lambda w: w["row"])
     return check
 
 
@@ -302,6 +303,7 @@ def roster_commit(*, actor: User, training_class: TrainingClass, check: RosterCh
 def roster_job_create(*, actor: User, training_class: TrainingClass, uploaded_file) -> ImportJob:
     from .classes import require_editable, require_owner
 
+    training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
     require_owner(actor, training_class)
     require_editable(training_class)
     if not uploaded_file.name.lower().endswith(".xlsx"):
