@@ -75,7 +75,7 @@ def institution_register(*, actor: User, applied_on: date | None = None, **field
 def institution_transition(
     *, actor: User, institution: Institution, to_status: str, reason: str, effective_date: date
 ) -> Institution:
-    institution = Institution.objects.select_for_update().select_related("county").get(pk=institution.pk)
+    institution = Institution.objects.select_for_update(of=("self",)).select_related("county").get(pk=institution.pk)
     require_bureau_scope(actor, institution)
     if to_status not in S.values:
         raise DomainError(_("未知的认定状态：%(s)s。") % {"s": to_status}, field="to_status")
@@ -182,7 +182,9 @@ def _validate_pending(institution: Institution, pending: dict) -> None:
 
 @transaction.atomic
 def change_request_decide(*, actor: User, request: ProfileChangeRequest, approve: bool, reason: str = "") -> None:
-    request = ProfileChangeRequest.objects.select_for_update().select_related("institution").get(pk=request.pk)
+    request = (
+        ProfileChangeRequest.objects.select_for_update(of=("self",)).select_related("institution").get(pk=request.pk)
+    )
     institution = Institution.objects.select_for_update().get(pk=request.institution_id)
     require_bureau_scope(actor, institution)
     if request.status != ProfileChangeRequest.Status.PENDING:

@@ -38,7 +38,7 @@ def program_list(
     fee: Decimal,
     listed_on: date,
 ) -> Program:
-    institution = Institution.objects.select_for_update().select_related("county").get(pk=institution.pk)
+    institution = Institution.objects.select_for_update(of=("self",)).select_related("county").get(pk=institution.pk)
     require_bureau_scope(actor, institution)
     _require_designated(institution)
     check_effective_date(listed_on, institution.designated_since)
@@ -93,7 +93,7 @@ def program_list(
 @transaction.atomic
 def program_set_status(*, actor: User, program: Program, to_status: str, reason: str, effective_date: date) -> Program:
     """Delist a listed program, or relist a delisted one (only while its institution is designated)."""
-    program = Program.objects.select_for_update().select_related("institution__county").get(pk=program.pk)
+    program = Program.objects.select_for_update(of=("self",)).select_related("institution__county").get(pk=program.pk)
     require_bureau_scope(actor, program.institution)
     if program.status == to_status or to_status not in ProgramStatus.values:
         raise DomainError(_("项目当前已是“%(s)s”。") % {"s": program.get_status_display()})

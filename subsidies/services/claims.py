@@ -69,7 +69,7 @@ def _move(claim: SubsidyClaim, to_status: str, actor: User | None, reason: str =
 
 def _locked(claim: SubsidyClaim) -> SubsidyClaim:
     return (
-        SubsidyClaim.objects.select_for_update()
+        SubsidyClaim.objects.select_for_update(of=("self",))
         .select_related("training_class__program__skill_level", "county", "standard")
         .get(pk=claim.pk)
     )
@@ -379,7 +379,7 @@ def objection_file(
 
 @transaction.atomic
 def objection_resolve(*, actor: User, objection: Objection, upheld: bool, resolution: str) -> Objection:
-    objection = Objection.objects.select_for_update().select_related("notice__claim").get(pk=objection.pk)
+    objection = Objection.objects.select_for_update(of=("self",)).select_related("notice__claim").get(pk=objection.pk)
     claim = objection.notice.claim
     require_bureau(actor, claim)
     if objection.status != Objection.Status.OPEN:

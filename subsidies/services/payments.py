@@ -95,7 +95,9 @@ def settlement_record(*, actor: User, claim: SubsidyClaim, bank_reference: str, 
     """清算: approved amount minus what was advanced for the class; negative means a recovery (追回)."""
     if (existing := _existing(idempotency_key)) is not None:
         return existing
-    claim = SubsidyClaim.objects.select_for_update().select_related("training_class", "county").get(pk=claim.pk)
+    claim = (
+        SubsidyClaim.objects.select_for_update(of=("self",)).select_related("training_class", "county").get(pk=claim.pk)
+    )
     _require_finance(actor, claim.county)
     if actor.pk in _reviewers(claim):
         raise PermissionDenied(_("审核该申请的人员不能登记其拨付（不相容职务分离）。"))

@@ -244,7 +244,7 @@ def snapshot(training_class: TrainingClass) -> dict:
 @transaction.atomic
 def class_transition(*, actor: User, training_class: TrainingClass, to_status: str, reason: str = "") -> TrainingClass:
     training_class = (
-        TrainingClass.objects.select_for_update()
+        TrainingClass.objects.select_for_update(of=("self",))
         .select_related("program", "institution", "county")
         .get(pk=training_class.pk)
     )

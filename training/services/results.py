@@ -23,7 +23,11 @@ def enrollment_record_result(
     score: Decimal | None = None,
     certificate: Certificate | None = None,
 ) -> Enrollment:
-    enrollment = Enrollment.objects.select_for_update().select_related("training_class__county").get(pk=enrollment.pk)
+    enrollment = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("training_class__county")
+        .get(pk=enrollment.pk)
+    )
     training_class = enrollment.training_class
     require_owner(actor, training_class)
     if training_class.status not in (ClassStatus.IN_TRAINING, ClassStatus.COMPLETED):
