@@ -223,6 +223,17 @@ class TrainingRecord(models.Model):
         db_constraint=False,
     )
     institution_credit_code = models.CharField(_("机构统一社会信用代码"), max_length=18, blank=True)
+    # The category frozen on the enrollment (migrant worker, …): what the indicators count by.
+    category = models.ForeignKey(
+        "catalog.TraineeCategory",
+        verbose_name=_("人员类别"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     amount = models.DecimalField(_("补贴金额（元）"), max_digits=10, decimal_places=2, default=0)
     certificate_number = models.CharField(_("证书编号"), max_length=50, blank=True)
     source = models.CharField(_("来源"), max_length=10, choices=RecordSource.choices)

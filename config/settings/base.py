@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "trainees",
     "training",
     "subsidies",
+    "indicators",
 ]
 
 MIDDLEWARE = [
@@ -174,7 +175,7 @@ EMBEDDED = not CELERY_BROKER_URL
 # Embedded mode: tasks run inline in the caller, so the app works without Redis.
 CELERY_TASK_ALWAYS_EAGER = EMBEDDED
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
+CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://localhost//"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 # At-least-once delivery: tasks are acknowledged after they finish and requeued when a worker dies,
@@ -192,6 +193,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LI
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     "close-due-public-notices": {"task": "subsidies.tasks.close_due_notices", "schedule": 60 * 60},
+    "recompute-progress-nightly": {"task": "indicators.tasks.recompute_progress", "schedule": 24 * 60 * 60},
 }
 
 # --- REST framework -----------------------------------------------------------------------------

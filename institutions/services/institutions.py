@@ -13,6 +13,7 @@ from accounts.models import Role, User
 from accounts.selectors import user_may_act_on_region
 from accounts.services import audit_log
 from catalog.masking import mask_id_number
+from catalog.progress import progress_changed
 
 from ..models import (
     AnnualInspection,
@@ -99,6 +100,7 @@ def institution_transition(
     institution.status = to_status
     if to_status == S.DESIGNATED:
         institution.designated_since = effective_date
+        progress_changed(counties={institution.county_id}, months={effective_date})  # new public training bases
     institution.save(update_fields=["status", "designated_since"])
     audit_log(
         actor=actor,

@@ -75,6 +75,7 @@ def _ledger(trainee_ids, exclude_ref_prefix: str) -> dict[int, list[tuple]]:
         TrainingRecord.objects.filter(trainee_id__in=trainee_ids)
         .exclude(subsidy_kind=SubsidyKind.NONE)
         .exclude(source_ref__startswith=exclude_ref_prefix)
+        .order_by()
         .values_list("trainee_id", "occupation_id", "skill_level__rank", "year", "subsidy_kind", "source_ref")
     )
     for trainee_id, *rest in rows:

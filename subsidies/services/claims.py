@@ -15,6 +15,7 @@ from accounts.models import Role, User
 from accounts.selectors import user_may_act_on_region
 from accounts.services import audit_log
 from catalog.masking import mask_name
+from catalog.progress import progress_changed
 from catalog.workdays import add_working_days
 from trainees.models import Trainee
 from trainees.services.records import training_records_append_bulk
@@ -453,6 +454,7 @@ def claim_approve_after_notice(claim_id: int) -> SubsidyClaim:
                 "amount": line.amount,
                 "source_ref": f"claim-{claim.pk}-line-{line.pk}",
                 "certificate_number": line.enrollment.certificate.number if line.enrollment.certificate_id else "",
+                "category_id": line.enrollment.category_id,
             }
         )
     training_records_append_bulk(
@@ -470,4 +472,5 @@ def claim_approve_after_notice(claim_id: int) -> SubsidyClaim:
     notice.closed_at = timezone.now()
     notice.save(update_fields=["closed_at"])
     _move(claim, S.APPROVED, None, action="claim.approved")
+    progress_changed(counties={tc.county_id}, months={timezone.localdate()})
     return claim

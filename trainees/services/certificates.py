@@ -11,6 +11,7 @@ from accounts.models import Role, User
 from accounts.services import audit_log
 from catalog.importing import ImportError_, ImportReport, Sheet
 from catalog.models import Occupation, SkillLevel
+from catalog.progress import progress_changed
 
 from ..models import Certificate, CertificateType, Trainee
 from .people import parse_id_number
@@ -63,6 +64,8 @@ def certificate_add(
         region=actor.region,
         details={"type": type, "number": number},
     )
+    if trainee.registered_region_id:
+        progress_changed(counties={trainee.registered_region_id}, months={issue_date})
     return certificate
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.errors import DomainError
 from accounts.services import audit_log
 from catalog.models import Occupation, Region, SkillLevel, TrainingType
+from catalog.progress import progress_recompute_needed
 
 from .. import history_rows
 from ..history_rows import COLUMNS, OPTIONAL, RowProcessor
@@ -208,6 +209,9 @@ def _load(cursor) -> tuple[list[int], int, int]:
     records = cursor.rowcount
     cursor.execute(INSERT_ACCESS)
     cursor.execute("DROP TABLE history_stage")
+    if postgres:  # fresh statistics, or the planner scans a million rows for the next person lookup
+        for table in ("trainees_trainee", "trainees_trainingrecord", "trainees_traineeaccess"):
+            cursor.execute(f"ANALYZE {table}")
     return conflicts, trainees, records
 
 
@@ -256,6 +260,7 @@ def history_import(
         conflicts, report.trainees_created, report.records_created = _load(cursor)
         report.rejects.extend((r, "姓名与该身份证号已登记（或文件中先出现）的姓名不一致") for r in conflicts)
         report.records_existing = report.rows - len(report.rejects) - report.records_created
+        progress_recompute_needed()
         audit_log(
             actor=actor,
             action="trainee.history_imported",

@@ -67,8 +67,9 @@ def training_records_append_bulk(
     subsidy_kind: str = SubsidyKind.TRAINING,
 ) -> None:
     """Append the approved lines of one claim to the ledger in two statements. `records` hold trainee_id,
-    amount, source_ref and certificate_number. A subsidy for the same person, occupation and level from
-    another claim violates the ledger's partial unique index and aborts the transaction (never paid twice)."""
+    amount, source_ref, certificate_number and the category frozen on the enrollment (category_id). A subsidy
+    for the same person, occupation and level from another claim violates the ledger's partial unique index
+    and aborts the transaction (never paid twice)."""
     now = timezone.now()
     institution_id = institution.pk if institution else None
     copy_insert(
@@ -92,6 +93,7 @@ def training_records_append_bulk(
                 RecordSource.CLAIM,
                 r["source_ref"],
                 now,
+                r.get("category_id"),
             )
             for r in records
         ],
@@ -120,4 +122,5 @@ RECORD_FIELDS = [
     "source",
     "source_ref",
     "created_at",
+    "category",
 ]

@@ -11,6 +11,7 @@ from accounts.errors import DomainError
 from accounts.models import Role, User
 from accounts.selectors import user_may_act_on_region
 from accounts.services import audit_log
+from catalog.progress import progress_changed
 from institutions.models import Program, ProgramStatus
 from institutions.selectors import institution_can_open_classes, program_listed_between
 from institutions.services.institutions import institution_record_class
@@ -272,6 +273,8 @@ def class_transition(*, actor: User, training_class: TrainingClass, to_status: s
     training_class.save(update_fields=["status", "approved_at"])
     if to_status == S.IN_TRAINING:
         institution_record_class(institution=training_class.institution, start_date=training_class.start_date)
+    if to_status == S.COMPLETED:  # completed enrollments count as training person-times
+        progress_changed(counties={training_class.county_id}, months={training_class.end_date})
     audit_log(
         actor=actor,
         action=action,

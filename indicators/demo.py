@@ -1,0 +1,69 @@
+"""Plans of the seeds, a year of synthetic subsidized training in 绥化's counties (so every chart has data),
+and the roll-up computed from it."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from random import Random
+
+from catalog.models import Occupation, Region, SkillLevel, TraineeCategory, TrainingType
+from trainees.models import SubsidyKind, TrainingRecord
+from trainees.services.records import training_records_append_bulk
+
+from .models import Plan
+from .services.plans import plans_load
+from .services.rollups import progress_recompute_all
+
+
+def _year_of_activity():
+    """About 2,500 approved subsidy lines over the last twelve months, spread over 绥化's counties."""
+    if TrainingRecord.objects.filter(source_ref__startswith="demo-year-").exists():
+        return
+    rng = Random(2312)  # noqa: S311 - reproducible demo data
+    claimed = TrainingRecord.objects.filter(source="claim").values("trainee_id")
+    people = list(
+        TrainingRecord.objects.filter(county__code__startswith="2312")
+        .exclude(trainee_id__in=claimed)
+        .order_by()
+        .values_list("trainee_id", flat=True)
+        .distinct()[:2500]
+    )
+    counties = list(Region.objects.filter(code__startswith="2312", level="county"))
+    occupations = list(
+        Occupation.objects.filter(
+            code__in=["4-10-01-05", "4-03-02-01", "6-31-01-03", "4-10-01-06", "5-05-01-01", "4-01-02-02"]
+        )
+    )
+    levels = list(SkillLevel.objects.filter(code__in=["level5", "level4", "level3"]))
+    types = list(TrainingType.objects.filter(code__in=["employment_skills", "skill_upgrade"]))
+    categories = list(
+        TraineeCategory.objects.filter(
+            code__in=["migrant_worker", "registered_unemployed", "poverty_alleviated", "enterprise_worker"]
+        )
+    )
+    today = date.today()
+    for n, trainee_id in enumerate(people):
+        end = today - timedelta(days=rng.randrange(5, 360))
+        training_records_append_bulk(
+            records=[
+                {
+                    "trainee_id": trainee_id,
+                    "amount": Decimal(1000),
+                    "source_ref": f"demo-year-{n}",
+                    "category_id": rng.choice(categories).pk,
+                }
+            ],
+            occupation=rng.choice(occupations),
+            skill_level=rng.choice(levels),
+            training_type=rng.choice(types),
+            start_date=end - timedelta(days=20),
+            end_date=end,
+            county=rng.choice(counties),
+            subsidy_kind=SubsidyKind.TRAINING,
+        )
+
+
+def seed(stdout):
+    loaded = plans_load()
+    _year_of_activity()
+    cells = progress_recompute_all()
+    stdout.write(f"demo indicators: {loaded} plans loaded ({Plan.objects.count()} in all), {cells} progress cells")

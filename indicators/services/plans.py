@@ -1,0 +1,195 @@
+"""Plans, targets and their allocation down the region tree; reported values; key-task progress."""
+
+import json
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.errors import DomainError
+from accounts.models import Role, User
+from accounts.selectors import user_may_act_on_region
+from accounts.services import audit_log
+from catalog.models import Region
+
+from ..models import DepartmentTarget, Indicator, KeyTask, Plan, ReportedValue, Target, TaskProgress
+
+PLANS_FILE = Path(__file__).resolve().parent.parent / "data" / "plans.json"
+ALLOCATING_ROLES = (Role.PROVINCE, Role.CITY)
+
+
+def plans_load(path: Path = PLANS_FILE) -> int:
+    """Load the plans of the seeds (idempotent: a plan already loaded is left as it is)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    regions = {r.code: r for r in Region.objects.filter(level__in=["province", "city"])}
+    regions.update({r.code: r for r in Region.objects.filter(code__in=_county_codes(data))})
+    loaded = 0
+    for spec in data["plans"]:
+        if Plan.objects.filter(code=spec["code"]).exists():
+            continue
+        with transaction.atomic():
+            _load_plan(spec, regions)
+        loaded += 1
+    return loaded
+
+
+def _county_codes(data) -> set[str]:
+    return {t["region"] for p in data["plans"] for i in p["indicators"] for t in i["targets"] if len(t["region"]) == 6}
+
+
+def _load_plan(spec, regions) -> None:
+    plan = Plan.objects.create(
+        code=spec["code"],
+        name=spec["name"],
+        document=spec.get("document", ""),
+        region=regions.get(spec["region"]),
+        start=spec["start"],
+        end=spec["end"],
+    )
+    created = {}
+    for order, item in enumerate(spec["indicators"]):
+        created[item["code"]] = Indicator.objects.create(
+            plan=plan,
+            code=item["code"],
+            name=item["name"],
+            unit=item.get("unit", "人次"),
+            kind=item["kind"],
+            source=item["source"],
+            definition=item.get("definition") or "",
+            sort_order=order,
+            parent=created.get(item.get("parent")),
+        )
+        for t in item["targets"]:
+            Target.objects.create(
+                indicator=created[item["code"]],
+                region=regions.get(t["region"]),
+                year=t.get("year"),
+                value=t["value"],
+                stretch=t.get("stretch"),
+                city_own=t.get("city_own", False),
+            )
+    for d in spec.get("department_targets", []):
+        if d["indicator"] in created:
+            DepartmentTarget.objects.create(
+                indicator=created[d["indicator"]], department=d["department"], value=d["value"]
+            )
+    KeyTask.objects.bulk_create(
+        [
+            KeyTask(
+                plan=plan,
+                number=t["number"],
+                title=t["title"][:300],
+                responsible=t.get("responsible", "")[:300],
+                deadline=t.get("deadline"),
+            )
+            for t in spec.get("tasks", [])
+        ]
+    )
+
+
+@transaction.atomic
+def target_set(
+    *,
+    actor: User,
+    indicator: Indicator,
+    region: Region,
+    value: int,
+    year: int | None = None,
+    city_own: bool = False,
+    stretch: int | None = None,
+) -> Target:
+    """A province allocates to its cities, a city to its counties and to 市本级 (itself)."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise DomainError(_("目标应为不小于 0 的整数。"), field="value")
+    if stretch is not None and (not isinstance(stretch, int) or stretch < value):
+        raise DomainError(_("力争目标应为不小于目标的整数。"), field="stretch")
+    parent = region if city_own else region.parent
+    if actor.role not in ALLOCATING_ROLES or parent is None or actor.region_id != parent.pk:
+        raise PermissionDenied(_("只能向本级区划的下级（或市本级）分解目标。"))
+    if city_own and region.level != "city":
+        raise DomainError(_("只有地市可以设置市本级目标。"))
+    plan = indicator.plan
+    if year is not None and not plan.start.year <= year <= plan.end.year:
+        raise DomainError(
+            _("年度 %(y)s 不在计划期 %(s)s–%(e)s 内。") % {"y": year, "s": plan.start.year, "e": plan.end.year},
+            field="year",
+        )
+    if indicator.kind == Indicator.Kind.YEARLY and year is None:
+        raise DomainError(_("年度指标须填写年度。"), field="year")
+    target, _created = Target.objects.update_or_create(
+        indicator=indicator,
+        region=region,
+        year=year,
+        city_own=city_own,
+        defaults={"value": value, "stretch": stretch},
+    )
+    audit_log(
+        actor=actor,
+        action="target.set",
+        target=target,
+        region=region,
+        details={"indicator": indicator.code, "year": year, "value": value, "city_own": city_own},
+    )
+    return target
+
+
+def allocation_gaps(indicator: Indicator, region: Region, year: int | None) -> dict | None:
+    """Where children's targets (plus 市本级) do not add up to the parent's."""
+    parent = Target.objects.filter(indicator=indicator, region=region, year=year, city_own=False).first()
+    if parent is None:
+        return None
+    children = Target.objects.filter(indicator=indicator, year=year, region__parent=region, city_own=False)
+    own = Target.objects.filter(indicator=indicator, year=year, region=region, city_own=True)
+    total = sum(t.value for t in children) + sum(t.value for t in own)
+    if not children.exists() and not own.exists():
+        return None
+    return {"parent": parent.value, "allocated": total, "difference": total - parent.value}
+
+
+@transaction.atomic
+def reported_value_set(
+    *, actor: User, indicator: Indicator, region: Region | None, period, value: int, evidence: str
+) -> ReportedValue:
+    if indicator.source != Indicator.Source.REPORTED:
+        raise DomainError(_("该指标由系统统计，不能填报。"))
+    if region is not None and not user_may_act_on_region(actor, region, (Role.PROVINCE, Role.CITY, Role.COUNTY)):
+        raise PermissionDenied
+    if value < 0:
+        raise DomainError(_("数值不能为负。"), field="value")
+    if not (evidence or "").strip():
+        raise DomainError(_("请填写依据（文件、名单等）。"), field="evidence")
+    reported, _created = ReportedValue.objects.update_or_create(
+        indicator=indicator,
+        region=region,
+        period=period.replace(day=1),
+        defaults={"value": value, "evidence": evidence.strip(), "reported_by": actor},
+    )
+    audit_log(
+        actor=actor,
+        action="indicator.reported",
+        target=indicator,
+        region=region,
+        details={"period": str(period), "value": value},
+    )
+    return reported
+
+
+@transaction.atomic
+def task_progress_report(*, actor: User, task: KeyTask, note: str, completed: bool = False) -> TaskProgress:
+    if actor.role not in (Role.PROVINCE, Role.CITY, Role.COUNTY):
+        raise PermissionDenied
+    if not (note or "").strip():
+        raise DomainError(_("请填写进展情况。"), field="note")
+    progress = TaskProgress.objects.create(task=task, note=note.strip(), completed=completed, reported_by=actor)
+    if completed and not task.done:
+        task.done = True
+        task.save(update_fields=["done"])
+    audit_log(actor=actor, action="task.progress_reported", target=task.plan, details={"task": task.number})
+    return progress
+
+
+def overdue_tasks(plan: Plan):
+    today = timezone.localdate()
+    return plan.tasks.filter(done=False, deadline__lt=today)
