@@ -8,6 +8,7 @@ from random import Random
 from catalog.models import Occupation, Region, SkillLevel, TraineeCategory, TrainingType
 from trainees.models import SubsidyKind, TrainingRecord
 from trainees.services.records import training_records_append_bulk
+from training.demo import clock
 
 from .models import Plan
 from .services.plans import plans_load
@@ -42,24 +43,25 @@ def _year_of_activity():
     )
     today = date.today()
     for n, trainee_id in enumerate(people):
-        end = today - timedelta(days=rng.randrange(5, 360))
-        training_records_append_bulk(
-            records=[
-                {
-                    "trainee_id": trainee_id,
-                    "amount": Decimal(1000),
-                    "source_ref": f"demo-year-{n}",
-                    "category_id": rng.choice(categories).pk,
-                }
-            ],
-            occupation=rng.choice(occupations),
-            skill_level=rng.choice(levels),
-            training_type=rng.choice(types),
-            start_date=end - timedelta(days=20),
-            end_date=end,
-            county=rng.choice(counties),
-            subsidy_kind=SubsidyKind.TRAINING,
-        )
+        end = today - timedelta(days=rng.randrange(15, 360))
+        with clock(end + timedelta(days=10)):  # approved ten days after the class ended
+            training_records_append_bulk(
+                records=[
+                    {
+                        "trainee_id": trainee_id,
+                        "amount": Decimal(1000),
+                        "source_ref": f"demo-year-{n}",
+                        "category_id": rng.choice(categories).pk,
+                    }
+                ],
+                occupation=rng.choice(occupations),
+                skill_level=rng.choice(levels),
+                training_type=rng.choice(types),
+                start_date=end - timedelta(days=20),
+                end_date=end,
+                county=rng.choice(counties),
+                subsidy_kind=SubsidyKind.TRAINING,
+            )
 
 
 def seed(stdout):

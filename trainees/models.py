@@ -259,6 +259,8 @@ class TrainingRecord(models.Model):
             # A person has a handful of records: one index by person answers "same occupation and level?"
             # and "how many this year?" alike.
             models.Index(fields=["trainee", "year"], name="record_person_year"),
+            # The indicators' incremental roll-up reads one county's recent rows.
+            models.Index(fields=["county", "end_date"], name="record_county_end"),
         ]
 
     def __str__(self):
