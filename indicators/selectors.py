@@ -1,10 +1,15 @@
-"""Dashboard data: progress against targets for one region and plan, read from the roll-up tables only."""
+"""Dashboard data: progress against targets for one region and plan, read from the roll-up tables only.
+
+One grouped query reads the roll-up for the region (by child unit and month); every figure on the page
+(totals, ranking, trend, forecast) is summed from it in memory.
+"""
 
 from collections import defaultdict
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from accounts.models import User
@@ -17,16 +22,17 @@ from .models import Breakdown, Indicator, Plan, Progress, ReportedValue, Target
 
 ON_TRACK, BEHIND, AT_RISK = "on_track", "behind", "at_risk"
 STATUS_LABELS = {ON_TRACK: "进度正常", BEHIND: "进度滞后", AT_RISK: "有完不成风险"}
+CHILD_CODE_LENGTH = {None: 2, "province": 4, "city": 6}
+FORECAST_MONTHS = 6
+FORECAST_METHOD = (
+    "预计完成 = 截至目前完成数 + 近 6 个整月的月均完成数 × 剩余月数 + 已批准或在培、尚未统计的培训班花名册人数"
+)
 
 
 def region_visible(user: User, region: Region | None) -> bool:
     if region is None:
         return user.is_system_admin
     return Region.objects.filter(region_scope_q(user), pk=region.pk).exists()
-
-
-def default_region(user: User) -> Region | None:
-    return user.region
 
 
 def plans_for(region: Region | None):
@@ -59,44 +65,132 @@ def status_of(done: int, target: int, elapsed: float) -> str:
     return BEHIND if share >= 0.8 * elapsed else AT_RISK
 
 
-def _prefix_q(region: Region | None, field: str = "county__code") -> Q:
-    return Q(**{f"{field}__startswith": region.code}) if region else Q()
+def _months_before(month: date, n: int) -> date:
+    year, m = divmod(month.year * 12 + month.month - 1 - n, 12)
+    return date(year, m + 1, 1)
 
 
-def done_by_county(definition: str, region: Region | None, start: date, end: date) -> dict[str, int]:
-    rows = (
-        Progress.objects.filter(_prefix_q(region), definition=definition, month__range=(start.replace(day=1), end))
-        .values("county__code")
-        .annotate(n=Sum("value"))
-        .values_list("county__code", "n")
+class Cube:
+    """The roll-up for one region: {(definition, child, month): n}, child = the next level's region code
+    (or, inside a county, the institution id)."""
+
+    def __init__(self, region: Region | None, definitions: list[str], start: date, end: date):
+        qs = Progress.objects.filter(definition__in=definitions, month__range=(start.replace(day=1), end))
+        if region is not None:
+            qs = qs.filter(county__code__startswith=region.code)
+        if region is not None and region.level == "county":
+            rows = qs.values("definition", "month", "institution_id").annotate(n=Sum("value"))
+            self.cells = {(r["definition"], r["institution_id"], r["month"]): r["n"] for r in rows}
+        else:
+            length = CHILD_CODE_LENGTH[region.level if region else None]
+            rows = (
+                qs.annotate(child=Substr("county__code", 1, length))
+                .values("definition", "child", "month")
+                .annotate(n=Sum("value"))
+            )
+            self.cells = {(r["definition"], r["child"], r["month"]): r["n"] for r in rows}
+
+    def _select(self, definition, start, end):
+        first = start.replace(day=1)
+        return [
+            (child, month, n)
+            for (d, child, month), n in self.cells.items()
+            if d == definition and first <= month <= end
+        ]
+
+    def total(self, definition, start, end) -> int:
+        return sum(n for _, _, n in self._select(definition, start, end))
+
+    def by_child(self, definition, start, end) -> dict:
+        result = defaultdict(int)
+        for child, _, n in self._select(definition, start, end):
+            result[child] += n
+        return result
+
+    def by_month(self, definition, start, end) -> list[tuple[date, int]]:
+        result = defaultdict(int)
+        for _, month, n in self._select(definition, start, end):
+            result[month] += n
+        return sorted(result.items())
+
+
+class Context:
+    """What one dashboard request reads, loaded once."""
+
+    def __init__(self, plan: Plan, region: Region | None, today: date):
+        self.plan, self.region, self.today = plan, region, today
+        self.indicators = list(plan.indicators.select_related("parent", "plan"))
+        definitions = sorted({i.definition for i in self.indicators if i.definition})
+        start = min(plan.start, _months_before(today.replace(day=1), FORECAST_MONTHS))
+        self.cube = Cube(region, definitions, start, max(plan.end, today))
+        children = Region.objects.filter(parent=region) if region else Region.objects.filter(level="province")
+        self.children = list(children) if not (region and region.level == "county") else []
+        targets = (
+            Target.objects.filter(indicator__plan=plan).filter(Q(region=region) | Q(region__in=self.children))
+            if region
+            else Target.objects.filter(indicator__plan=plan).filter(
+                Q(region__isnull=True) | Q(region__level="province")
+            )
+        )
+        self.targets = {(t.indicator_id, t.region_id, t.year, t.city_own): t for t in targets}
+        reported = ReportedValue.objects.filter(indicator__plan=plan)
+        reported = reported.filter(region__code__startswith=region.code) if region else reported
+        self.reported = list(reported.values("indicator_id", "period", "value"))
+        self._pipeline = None
+
+    def target(self, indicator: Indicator, region: Region | None, year, city_own=False) -> Target | None:
+        y = year if indicator.kind == Indicator.Kind.YEARLY else None
+        return self.targets.get((indicator.pk, region.pk if region else None, y, city_own))
+
+    def done(self, indicator: Indicator, start, end) -> int:
+        if indicator.source == Indicator.Source.REPORTED:
+            return sum(
+                r["value"]
+                for r in self.reported
+                if r["indicator_id"] == indicator.pk and start.replace(day=1) <= r["period"] <= end
+            )
+        return self.cube.total(indicator.definition, start, end) if indicator.definition else 0
+
+    def pipeline(self) -> int:
+        """People on the rosters of classes approved or in training (not yet counted)."""
+        if self._pipeline is None:
+            qs = TrainingClass.objects.filter(status__in=[ClassStatus.APPROVED, ClassStatus.IN_TRAINING])
+            if self.region is not None:
+                qs = qs.filter(county__code__startswith=self.region.code)
+            self._pipeline = qs.aggregate(n=Count("enrollments"))["n"] or 0
+        return self._pipeline
+
+
+def forecast(ctx: Context, indicator: Indicator, start: date, end: date) -> dict:
+    """See FORECAST_METHOD."""
+    done = ctx.done(indicator, start, end)
+    this_month = ctx.today.replace(day=1)
+    recent = sum(
+        n
+        for month, n in ctx.cube.by_month(indicator.definition, _months_before(this_month, 6), this_month)
+        if month < this_month
     )
-    return dict(rows)
+    months_left = max(0, (end.year - ctx.today.year) * 12 + end.month - ctx.today.month)
+    pipeline = ctx.pipeline() if indicator.definition in ("subsidized_training", "all_training") and months_left else 0
+    projected = round(done + recent / FORECAST_MONTHS * months_left + pipeline)
+    return {
+        "projected": projected,
+        "monthly_rate": round(recent / FORECAST_MONTHS, 1),
+        "months_left": months_left,
+        "pipeline": pipeline,
+    }
 
 
-def done_total(indicator: Indicator, region: Region | None, start: date, end: date) -> int:
-    if indicator.source == Indicator.Source.REPORTED:
-        qs = ReportedValue.objects.filter(indicator=indicator, period__range=(start.replace(day=1), end))
-        qs = qs.filter(_prefix_q(region, "region__code")) if region else qs
-        return qs.aggregate(n=Sum("value"))["n"] or 0
-    return sum(done_by_county(indicator.definition, region, start, end).values()) if indicator.definition else 0
-
-
-def target_for(indicator: Indicator, region: Region | None, year: int | None, city_own: bool = False) -> Target | None:
-    qs = Target.objects.filter(indicator=indicator, region=region, city_own=city_own)
-    if indicator.kind == Indicator.Kind.YEARLY:
-        qs = qs.filter(year=year)
-    return qs.first()
-
-
-def indicator_rows(plan: Plan, region: Region | None, year: int | None, today: date) -> list[dict]:
+def indicator_rows(ctx: Context, year: int | None) -> list[dict]:
     rows = []
-    for indicator in plan.indicators.select_related("parent"):
+    for indicator in ctx.indicators:
         start, end = period(indicator, year)
-        target = target_for(indicator, region, year)
-        done = done_total(indicator, region, start, end)
-        elapsed = elapsed_share(start, end, today)
+        target = ctx.target(indicator, ctx.region, year)
+        done = ctx.done(indicator, start, end)
+        elapsed = elapsed_share(start, end, ctx.today)
         value = target.value if target else 0
         state = status_of(done, value, elapsed)
+        prediction = forecast(ctx, indicator, start, end) if indicator.definition else None
         rows.append(
             {
                 "indicator": indicator,
@@ -112,30 +206,21 @@ def indicator_rows(plan: Plan, region: Region | None, year: int | None, today: d
                 "elapsed": round(elapsed, 4),
                 "status": state if target else "",
                 "status_label": STATUS_LABELS[state] if target else "无本级目标",
-                "forecast": forecast(indicator, region, start, end, today) if indicator.definition else None,
+                "forecast": prediction,
+                "forecast_misses": bool(target and prediction and prediction["projected"] < value),
             }
         )
     return rows
 
 
-def children_rows(indicator: Indicator, region: Region | None, year: int | None) -> list[dict]:
+def children_rows(ctx: Context, indicator: Indicator, year: int | None) -> list[dict]:
     """One row per child region (and 市本级 for a city), ranked by share of target."""
     start, end = period(indicator, year)
-    by_county = done_by_county(indicator.definition, region, start, end) if indicator.definition else {}
-    children = Region.objects.filter(parent=region) if region else Region.objects.filter(level="province")
-    targets = {
-        t.region_id: t
-        for t in Target.objects.filter(
-            indicator=indicator,
-            region__in=children,
-            city_own=False,
-            **({"year": year} if indicator.kind == "yearly" else {}),
-        )
-    }
+    done_by = ctx.cube.by_child(indicator.definition, start, end)
     rows = []
-    for child in children:
-        done = sum(v for code, v in by_county.items() if code.startswith(child.code))
-        target = targets.get(child.pk)
+    for child in ctx.children:
+        target = ctx.target(indicator, child, year)
+        done = done_by.get(child.code, 0)
         rows.append(
             {
                 "region": child,
@@ -146,10 +231,11 @@ def children_rows(indicator: Indicator, region: Region | None, year: int | None)
                 "share": round(done / target.value, 4) if target and target.value else None,
             }
         )
+    region = ctx.region
     if region is not None and region.level == "city":
-        own = target_for(indicator, region, year, city_own=True)
+        own = ctx.target(indicator, region, year, city_own=True)
         if own:
-            done = by_county.get(region.code, 0)  # records placed at the city itself
+            done = done_by.get(region.code, 0)  # records placed at the city itself
             rows.append(
                 {
                     "region": region,
@@ -164,96 +250,35 @@ def children_rows(indicator: Indicator, region: Region | None, year: int | None)
     return sorted(rows, key=lambda r: (r["share"] is None, -(r["share"] or 0), -r["done"]))
 
 
-def institutions_rows(indicator: Indicator, county: Region, year: int | None) -> list[dict]:
+def institutions_rows(ctx: Context, indicator: Indicator, year: int | None) -> list[dict]:
     start, end = period(indicator, year)
-    rows = (
-        Progress.objects.filter(
-            definition=indicator.definition, county=county, month__range=(start.replace(day=1), end)
-        )
-        .values("institution_id")
-        .annotate(n=Sum("value"))
-        .order_by("-n")
-    )
-    names = dict(Institution.objects.filter(pk__in=[r["institution_id"] for r in rows]).values_list("pk", "name"))
-    return [
-        {
-            "institution_id": r["institution_id"],
-            "name": names.get(r["institution_id"], "（无机构/历史数据）"),
-            "done": r["n"],
-        }
-        for r in rows
+    done_by = ctx.cube.by_child(indicator.definition, start, end)
+    names = dict(Institution.objects.filter(pk__in=list(done_by)).values_list("pk", "name"))
+    rows = [
+        {"institution_id": pk, "name": names.get(pk, "（无机构/历史数据）"), "done": n} for pk, n in done_by.items()
     ]
+    return sorted(rows, key=lambda r: -r["done"])
 
 
-def trend(indicator: Indicator, region: Region | None, year: int | None) -> list[dict]:
+def trend(ctx: Context, indicator: Indicator, year: int | None) -> list[dict]:
     start, end = period(indicator, year)
-    if not indicator.definition:
-        return []
-    rows = (
-        Progress.objects.filter(
-            _prefix_q(region), definition=indicator.definition, month__range=(start.replace(day=1), end)
-        )
-        .values("month")
-        .annotate(n=Sum("value"))
-        .order_by("month")
-    )
     total, series = 0, []
-    for row in rows:
-        total += row["n"]
-        series.append({"month": row["month"].strftime("%Y-%m"), "done": row["n"], "cumulative": total})
+    for month, n in ctx.cube.by_month(indicator.definition, start, end):
+        total += n
+        series.append({"month": month.strftime("%Y-%m"), "done": n, "cumulative": total})
     return series
 
 
 def breakdowns(indicator: Indicator, region: Region | None, year: int | None) -> dict[str, list[dict]]:
     start, end = period(indicator, year)
-    if not indicator.definition:
-        return {}
-    rows = (
-        Breakdown.objects.filter(_prefix_q(region), definition=indicator.definition, year__range=(start.year, end.year))
-        .values("dimension", "key")
-        .annotate(n=Sum("value"))
-        .order_by("dimension", "-n")
-    )
+    qs = Breakdown.objects.filter(definition=indicator.definition, year__range=(start.year, end.year))
+    if region is not None:
+        qs = qs.filter(county__code__startswith=region.code)
+    rows = qs.values("dimension", "key").annotate(n=Sum("value")).order_by("dimension", "-n")
     result = defaultdict(list)
     for row in rows:
         result[row["dimension"]].append({"key": row["key"], "value": row["n"]})
     return {k: v[:15] for k, v in result.items()}
-
-
-def forecast(indicator: Indicator, region: Region | None, start: date, end: date, today: date) -> dict:
-    """End-of-period projection: done so far + the average of the last six full months × the months left +
-    people on the rosters of classes approved or running but not yet counted (subsidized-training indicators)."""
-    done = done_total(indicator, region, start, end)
-    this_month = today.replace(day=1)
-    recent = (
-        Progress.objects.filter(
-            _prefix_q(region),
-            definition=indicator.definition,
-            month__lt=this_month,
-            month__gte=_months_before(this_month, 6),
-        ).aggregate(n=Sum("value"))["n"]
-        or 0
-    )
-    months_left = max(0, (end.year - today.year) * 12 + end.month - today.month)
-    pipeline = 0
-    if indicator.definition in ("subsidized_training", "all_training") and today <= end:
-        pipeline = (
-            TrainingClass.objects.filter(
-                _prefix_q(region), status__in=[ClassStatus.APPROVED, ClassStatus.IN_TRAINING]
-            ).aggregate(n=Count("enrollments"))["n"]
-            or 0
-        )
-    return {
-        "projected": round(done + recent / 6 * months_left + pipeline),
-        "monthly_rate": round(recent / 6, 1),
-        "months_left": months_left,
-        "pipeline": pipeline,
-    }
-
-
-def _months_before(month: date, n: int) -> date:
-    year, m = divmod(month.year * 12 + month.month - 1 - n, 12)
-    return date(year, m + 1, 1)
 
 
 def dashboard(*, user: User, plan: Plan, region: Region | None, year: int | None = None) -> dict:
@@ -261,13 +286,28 @@ def dashboard(*, user: User, plan: Plan, region: Region | None, year: int | None
         raise PermissionDenied
     today = timezone.localdate()
     year = year or min(max(today.year, plan.start.year), plan.end.year)
-    rows = indicator_rows(plan, region, year, today)
+    ctx = Context(plan, region, today)
+    rows = indicator_rows(ctx, year)
     main = next((r["indicator"] for r in rows if r["indicator"].definition), None)
-    data = {"plan": plan, "region": region, "year": year, "rows": rows, "main": main, "today": today}
+    data = {
+        "plan": plan,
+        "region": region,
+        "year": year,
+        "rows": rows,
+        "main": main,
+        "today": today,
+        "forecast_method": FORECAST_METHOD,
+        "children": [],
+        "institutions": [],
+        "trend": [],
+        "breakdowns": {},
+    }
     if main is not None:
-        data["children"] = children_rows(main, region, year) if not (region and region.level == "county") else []
-        data["institutions"] = institutions_rows(main, region, year) if region and region.level == "county" else []
-        data["trend"] = trend(main, region, year)
+        if region is not None and region.level == "county":
+            data["institutions"] = institutions_rows(ctx, main, year)
+        else:
+            data["children"] = children_rows(ctx, main, year)
+        data["trend"] = trend(ctx, main, year)
         data["breakdowns"] = breakdowns(main, region, year)
     data["overdue_tasks"] = list(plan.tasks.filter(done=False, deadline__lt=today)[:50])
     return data
