@@ -1,6 +1,10 @@
 """Remembers the current request's client address so services can audit it without taking a request."""
 
+import time
 from contextvars import ContextVar
+
+from django.conf import settings
+from django.contrib.auth import logout
 
 _client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
 
@@ -21,3 +25,23 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _client_ip.reset(token)
+
+
+SIGNED_IN_AT = "signed_in_at"
+
+
+class AbsoluteSessionTimeoutMiddleware:
+    """Ends a session a fixed time after sign-in, however active it has been (the idle timeout is Django's
+    SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            started = request.session.setdefault(SIGNED_IN_AT, now)
+            if now - started > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS:
+                logout(request)
+        return self.get_response(request)

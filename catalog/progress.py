@@ -5,17 +5,19 @@ from datetime import date
 
 from celery import current_app
 
+from .tasks_util import enqueue_on_commit
+
 REFRESH_TASK = "indicators.refresh_progress"
 
 
 def progress_changed(*, counties: set[int], months: set[date]) -> None:
     task = current_app.tasks.get(REFRESH_TASK)
     if task is not None and counties and months:
-        task.delay_on_commit(sorted(counties), sorted({m.replace(day=1).isoformat() for m in months}))
+        enqueue_on_commit(task, sorted(counties), sorted({m.replace(day=1).isoformat() for m in months}))
 
 
 def progress_recompute_needed() -> None:
     """After a bulk load (history migration) that touches many cells: the full recompute, on commit."""
     task = current_app.tasks.get("indicators.tasks.recompute_progress")
     if task is not None:
-        task.delay_on_commit()
+        enqueue_on_commit(task)

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from catalog.apis import OccupationViewSet, RegionViewSet
 from institutions.apis import InstitutionViewSet, ProgramViewSet, PublicInstitutionViewSet, UrgentListViewSet
+from subsidies.apis import ClaimViewSet, PublicNoticeViewSet, SubsidyStandardViewSet
 from trainees.apis import CertificateViewSet, TraineeViewSet
 from training.apis import CheckInView, EnrollmentViewSet, ImportJobViewSet, TrainingClassViewSet
 
@@ -19,6 +20,9 @@ router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("classes", TrainingClassViewSet, basename="class")
 router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("import-jobs", ImportJobViewSet, basename="import-job")
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("standards", SubsidyStandardViewSet, basename="standard")
 router.register("public/institutions", PublicInstitutionViewSet, basename="public-institution")
+router.register("public/notices", PublicNoticeViewSet, basename="public-notice")
 
 urlpatterns = [*router.urls, path("checkins/", CheckInView.as_view(), name="checkins")]

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from .services.claims import claim_approve_after_notice, claim_verify, notices_due
+from .services.claims import claim_approve_after_notice, claim_verify, claims_stuck_in_verification, notices_due
 
 
 @shared_task(acks_late=True)
@@ -17,3 +17,12 @@ def close_due_notices() -> int:
     for claim_id in due:
         claim_approve_after_notice(claim_id)
     return len(due)
+
+
+@shared_task(acks_late=True)
+def requeue_stuck_verifications() -> int:
+    """Beat, every few minutes: the durable 'verifying' status is the record of work to do."""
+    stuck = claims_stuck_in_verification()
+    for claim_id in stuck:
+        verify_claim.delay(claim_id)
+    return len(stuck)

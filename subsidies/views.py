@@ -16,6 +16,7 @@ from accounts.errors import DomainError
 from accounts.models import Role
 from accounts.permissions import RoleRequiredMixin
 from accounts.web import call_service
+from trainees.services.people import REVEALING_ROLES
 
 from . import selectors
 from .forms import (
@@ -142,7 +143,6 @@ class ClaimDetailView(RoleRequiredMixin, View):
             "is_decider": is_decider,
             "is_bureau": is_bureau,
             "is_finance": user.role == Role.FINANCE,
-            "reason_form": ReasonForm(),
         }
         return render(request, "subsidies/claim_detail.html", context)
 
@@ -286,6 +286,7 @@ class FollowUpListView(RoleRequiredMixin, View):
             "draw_form": draw_form or FollowUpDrawForm(),
             "outcomes": FollowUpOutcome.choices,
             "is_decider": request.user.role in DECIDERS,
+            "may_reveal": request.user.role in REVEALING_ROLES,  # the phone to call; each reveal is audited
             "done": sum(1 for r in rows if r.outcome),
         }
         return render(request, "subsidies/follow_ups.html", context, status=status)

@@ -16,6 +16,7 @@ from accounts.selectors import user_may_act_on_region
 from accounts.services import audit_log
 from catalog.masking import mask_name
 from catalog.progress import progress_changed
+from catalog.tasks_util import enqueue_on_commit
 from catalog.workdays import add_working_days
 from trainees.models import Trainee
 from trainees.services.records import training_records_append_bulk
@@ -149,7 +150,7 @@ def claim_submit(*, actor: User, claim: SubsidyClaim) -> SubsidyClaim:
     _move(claim, S.VERIFYING, actor, action="claim.verification_queued")
     from ..tasks import verify_claim
 
-    verify_claim.delay_on_commit(claim.pk)
+    enqueue_on_commit(verify_claim, claim.pk)
     return claim
 
 
@@ -203,7 +204,7 @@ def claim_reverify(*, actor: User, claim: SubsidyClaim) -> None:
     audit_log(actor=actor, action="claim.reverify_requested", target=claim, region=claim.county)
     from ..tasks import verify_claim
 
-    verify_claim.delay_on_commit(claim.pk)
+    enqueue_on_commit(verify_claim, claim.pk)
 
 
 @transaction.atomic
@@ -474,3 +475,12 @@ def claim_approve_after_notice(claim_id: int) -> SubsidyClaim:
     _move(claim, S.APPROVED, None, action="claim.approved")
     progress_changed(counties={tc.county_id}, months={timezone.localdate()})
     return claim
+
+
+STUCK_AFTER_MINUTES = 5
+
+
+def claims_stuck_in_verification() -> list[int]:
+    """Claims submitted for verification whose task never ran (broker down at submission, worker lost)."""
+    cutoff = timezone.now() - timezone.timedelta(minutes=STUCK_AFTER_MINUTES)
+    return list(SubsidyClaim.objects.filter(status=S.VERIFYING, submitted_at__lt=cutoff).values_list("pk", flat=True))

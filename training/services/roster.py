@@ -3,9 +3,10 @@ commit that links or creates people through the trainees services. Set-based: th
 not depend on the number of rows."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from accounts.services import audit_log
 from catalog.bulk import copy_insert
 from catalog.importing import FileRejected, Sheet, read_sheet
 from catalog.models import Region, TraineeCategory
+from catalog.tasks_util import enqueue_on_commit
 from trainees import idnumber
 from trainees.crypto import blind_index
 from trainees.models import Education, EmploymentStatus, Trainee
@@ -315,7 +317,7 @@ def roster_job_create(*, actor: User, training_class: TrainingClass, uploaded_fi
     )
     from ..tasks import run_roster_import
 
-    run_roster_import.delay_on_commit(job.pk)
+    enqueue_on_commit(run_roster_import, job.pk)
     return job
 
 
@@ -367,3 +369,17 @@ def roster_job_run(job_id: int) -> None:
         )
         return
     _set(job, status=ImportJob.Status.DONE, created_count=created, warnings=check.warnings, finished_at=timezone.now())
+
+
+def roster_jobs_stuck() -> list[int]:
+    """Jobs never started, or started more than 30 minutes ago and not finished (their worker was lost)."""
+    now = timezone.now()
+    return list(
+        ImportJob.objects.filter(
+            Q(status=ImportJob.Status.PENDING, created_at__lt=now - timedelta(minutes=5))
+            | Q(
+                status__in=[ImportJob.Status.VALIDATING, ImportJob.Status.COMMITTING],
+                created_at__lt=now - timedelta(minutes=30),
+            )
+        ).values_list("pk", flat=True)
+    )
