@@ -1,18 +1,18 @@
 """What each computed indicator counts, in one place per indicator.
 
-Counting reads four kinds of facts, each grouped once by county, institution, month and the breakdown keys
-(ids): the archive ledger, completed enrollments, certificates and designations. An indicator is one fact
-source and a predicate over its grouped rows. The nightly recompute, the incremental refresh (the same
-queries filtered to the touched counties and months) and a direct count all go through here, so they
-cannot disagree.
+Counting reads four kinds of facts: the archive ledger, completed enrollments, certificates and designations.
+Each fact source gives the county, institution and month of a row, and the breakdown keys; an indicator is a
+fact source and a filter. The roll-up counts every indicator of a source in one grouped query (conditional
+counts), for the nightly recompute and for the incremental refresh alike (the latter filtered to the touched
+counties and years), so they cannot disagree.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Case, DateField, F, IntegerField, Value, When
+from django.db.models import Case, DateField, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
-from institutions.models import InstitutionStatus, InstitutionStatusChange, InstitutionType
+from institutions.models import InstitutionStatus, InstitutionStatusChange, InstitutionType, UrgentOccupationList
 from trainees.models import Certificate, RecordSource, SubsidyKind, TrainingRecord
 from training.models import ClassStatus, Enrollment
 
@@ -22,11 +22,11 @@ NO_ID = Value(None, output_field=IntegerField())
 
 @dataclass(frozen=True)
 class Facts:
-    """A grouped query: every row carries county, institution, month, category, training_type, occupation,
-    plus `extra` keys the predicates read, and n (the count)."""
-
     queryset: object
-    fields: dict  # key → expression
+    county: object
+    institution: object
+    month: object
+    keys: dict  # breakdown dimension → expression (an id, or a code for institution_type)
 
 
 def ledger_facts() -> Facts:
@@ -37,15 +37,14 @@ def ledger_facts() -> Facts:
     )
     return Facts(
         TrainingRecord.objects.all(),
+        F("county_id"),
+        Coalesce("institution_id", Value(0)),
+        TruncMonth(counted),
         {
-            "county": F("county_id"),
-            "institution": Coalesce("institution_id", Value(0)),
-            "month": TruncMonth(counted),
             "category": F("category_id"),
             "training_type": F("training_type_id"),
             "occupation": F("occupation_id"),
-            "source": F("source"),
-            "subsidy_kind": F("subsidy_kind"),
+            "institution_type": F("institution__type"),
         },
     )
 
@@ -54,13 +53,14 @@ def enrollment_facts() -> Facts:
     """Completed enrollments of this system's classes, by the class's county and end month."""
     return Facts(
         Enrollment.objects.filter(training_class__status__in=[ClassStatus.COMPLETED, ClassStatus.CLOSED]),
+        F("training_class__county_id"),
+        F("training_class__institution_id"),
+        TruncMonth("training_class__end_date"),
         {
-            "county": F("training_class__county_id"),
-            "institution": F("training_class__institution_id"),
-            "month": TruncMonth("training_class__end_date"),
             "category": F("category_id"),
             "training_type": F("training_class__training_type_id"),
             "occupation": F("training_class__program__occupation_id"),
+            "institution_type": F("training_class__institution__type"),
         },
     )
 
@@ -69,15 +69,10 @@ def certificate_facts() -> Facts:
     """Certificates by issue month and the county where the person is registered."""
     return Facts(
         Certificate.objects.filter(trainee__registered_region__isnull=False),
-        {
-            "county": F("trainee__registered_region_id"),
-            "institution": Value(0),
-            "month": TruncMonth("issue_date"),
-            "category": NO_ID,
-            "training_type": NO_ID,
-            "occupation": F("occupation_id"),
-            "rank": Coalesce("skill_level__rank", Value(0)),
-        },
+        F("trainee__registered_region_id"),
+        Value(0),
+        TruncMonth("issue_date"),
+        {"category": NO_ID, "training_type": NO_ID, "occupation": F("occupation_id"), "institution_type": Value("")},
     )
 
 
@@ -85,18 +80,12 @@ def designation_facts() -> Facts:
     """First designations of public training bases, in the month they took effect."""
     return Facts(
         InstitutionStatusChange.objects.filter(
-            to_status=InstitutionStatus.DESIGNATED,
-            from_status=InstitutionStatus.APPLIED,
-            institution__type=InstitutionType.PUBLIC_TRAINING_BASE,
+            to_status=InstitutionStatus.DESIGNATED, from_status=InstitutionStatus.APPLIED
         ),
-        {
-            "county": F("institution__county_id"),
-            "institution": F("institution_id"),
-            "month": TruncMonth("effective_date"),
-            "category": NO_ID,
-            "training_type": NO_ID,
-            "occupation": NO_ID,
-        },
+        F("institution__county_id"),
+        F("institution_id"),
+        TruncMonth("effective_date"),
+        {"category": NO_ID, "training_type": NO_ID, "occupation": NO_ID, "institution_type": F("institution__type")},
     )
 
 
@@ -111,40 +100,29 @@ FACTS = {
 @dataclass(frozen=True)
 class Definition:
     name: str
-    facts: str  # key of FACTS
-    counts: object  # predicate over a grouped row (a dict) → bool; `ids` maps codes to ids
+    sources: dict  # fact source → the filter of the rows it counts
 
 
-def _subsidized(row, ids):
-    return row["subsidy_kind"] == SubsidyKind.TRAINING
-
+SUBSIDIZED = Q(subsidy_kind=SubsidyKind.TRAINING)
+HIGH_SKILLED = Q(skill_level__rank__gte=HIGH_SKILLED_RANK)
 
 DEFINITIONS = {
-    "subsidized_training": Definition("补贴性职业技能培训", "ledger", _subsidized),
-    "migrant_workers": Definition(
-        "其中：农民工", "ledger", lambda row, ids: _subsidized(row, ids) and row["category"] == ids["migrant_worker"]
-    ),
-    "apprentices": Definition(
-        "企业新型学徒制",
-        "ledger",
-        lambda row, ids: _subsidized(row, ids) and row["training_type"] == ids["apprenticeship"],
-    ),
+    "subsidized_training": Definition("补贴性职业技能培训", {"ledger": SUBSIDIZED}),
+    "migrant_workers": Definition("其中：农民工", {"ledger": SUBSIDIZED & Q(category__code="migrant_worker")}),
+    "apprentices": Definition("企业新型学徒制", {"ledger": SUBSIDIZED & Q(training_type__code="apprenticeship")}),
     # All training person-times: this system's completed enrollments plus the migrated history (any subsidy).
     "all_training": Definition(
-        "职业技能培训（含非补贴）",
-        "ledger+enrollments",
-        lambda row, ids: row.get("source", RecordSource.HISTORY) == RecordSource.HISTORY,
+        "职业技能培训（含非补贴）", {"ledger": Q(source=RecordSource.HISTORY), "enrollments": Q()}
     ),
-    "new_certificates": Definition("新增职业资格/技能等级证书", "certificates", lambda row, ids: True),
-    "high_skilled_certificates": Definition(
-        "其中：高技能人才（高级工及以上）", "certificates", lambda row, ids: row["rank"] >= HIGH_SKILLED_RANK
-    ),
+    "new_certificates": Definition("新增职业资格/技能等级证书", {"certificates": Q()}),
+    "high_skilled_certificates": Definition("其中：高技能人才（高级工及以上）", {"certificates": HIGH_SKILLED}),
     "key_area_advanced_certificates": Definition(
         "重点领域高级工以上证书",
-        "certificates",
-        lambda row, ids: row["rank"] >= HIGH_SKILLED_RANK and row["occupation"] in ids["urgent_occupations"],
+        {"certificates": HIGH_SKILLED & Q(occupation__in=UrgentOccupationList.objects.values("occupations"))},
     ),
-    "public_training_bases": Definition("新建公共实训基地", "designations", lambda row, ids: True),
+    "public_training_bases": Definition(
+        "新建公共实训基地", {"designations": Q(institution__type=InstitutionType.PUBLIC_TRAINING_BASE)}
+    ),
 }
 DIMENSIONS = {
     "category": "人员类别",

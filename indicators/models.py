@@ -142,32 +142,36 @@ class TaskProgress(models.Model):
 
 
 class Progress(models.Model):
-    """The roll-up every dashboard reads: one indicator definition's count per county, institution (0: none)
-    and month. Kept current by Celery; identical to a direct count by construction (same queries)."""
+    """The roll-up every dashboard reads: one indicator definition's count per unit and month. Units are
+    counties and their sums for cities and provinces (`institution` blank), and institutions inside a county
+    (`unit` the county, `institution` its id). A dashboard reads the rows whose `parent` is its region."""
 
     definition = models.CharField(max_length=40)
-    county = models.ForeignKey("catalog.Region", on_delete=models.PROTECT, related_name="+", db_constraint=False)
-    institution_id = models.BigIntegerField(default=0)
+    unit = models.CharField(max_length=6)  # region code
+    parent = models.CharField(max_length=6, blank=True)
+    institution = models.CharField(max_length=20, blank=True)
     month = models.DateField()
     value = models.PositiveIntegerField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["definition", "county", "institution_id", "month"], name="one_progress_cell"
-            )
+            models.UniqueConstraint(fields=["definition", "unit", "institution", "month"], name="one_progress_cell")
         ]
-        indexes = [models.Index(fields=["definition", "month"])]
+        indexes = [
+            models.Index(fields=["parent", "definition", "month"]),
+            models.Index(fields=["unit", "definition", "month"]),
+        ]
 
     def __str__(self):
-        return f"{self.definition} {self.county_id} {self.month:%Y-%m} {self.value}"
+        return f"{self.definition} {self.unit}/{self.institution} {self.month:%Y-%m} {self.value}"
 
 
 class Breakdown(models.Model):
-    """Counts per county and year split by one dimension (category, training type, occupation, institution type)."""
+    """Counts per unit (county, city, province) and year split by one dimension (category, training type,
+    occupation, institution type)."""
 
     definition = models.CharField(max_length=40)
-    county = models.ForeignKey("catalog.Region", on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    unit = models.CharField(max_length=6)
     year = models.PositiveSmallIntegerField()
     dimension = models.CharField(max_length=20)
     key = models.CharField(max_length=60)
@@ -176,13 +180,13 @@ class Breakdown(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["definition", "county", "year", "dimension", "key"], name="one_breakdown_cell"
+                fields=["definition", "unit", "year", "dimension", "key"], name="one_breakdown_cell"
             )
         ]
-        indexes = [models.Index(fields=["definition", "year", "dimension"])]
+        indexes = [models.Index(fields=["unit", "definition", "year"])]
 
     def __str__(self):
-        return f"{self.definition} {self.dimension}={self.key} {self.value}"
+        return f"{self.definition} {self.unit} {self.dimension}={self.key} {self.value}"
 
 
 class MonthlyReport(models.Model):

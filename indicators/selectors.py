@@ -9,7 +9,6 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import Substr
 from django.utils import timezone
 
 from accounts.models import User
@@ -22,7 +21,6 @@ from .models import Breakdown, Indicator, Plan, Progress, ReportedValue, Target
 
 ON_TRACK, BEHIND, AT_RISK = "on_track", "behind", "at_risk"
 STATUS_LABELS = {ON_TRACK: "进度正常", BEHIND: "进度滞后", AT_RISK: "有完不成风险"}
-CHILD_CODE_LENGTH = {None: 2, "province": 4, "city": 6}
 FORECAST_MONTHS = 6
 FORECAST_METHOD = (
     "预计完成 = 截至目前完成数 + 近 6 个整月的月均完成数 × 剩余月数 + 已批准或在培、尚未统计的培训班花名册人数"
@@ -71,45 +69,53 @@ def _months_before(month: date, n: int) -> date:
 
 
 class Cube:
-    """The roll-up for one region: {(definition, child, month): n}, child = the next level's region code
-    (or, inside a county, the institution id)."""
+    """The roll-up for one region: {(definition, child, month): n}; child = a child region's code, or inside
+    a county an institution id; the key "" holds the region's own total."""
 
     def __init__(self, region: Region | None, definitions: list[str], start: date, end: date):
         qs = Progress.objects.filter(definition__in=definitions, month__range=(start.replace(day=1), end))
-        if region is not None:
-            qs = qs.filter(county__code__startswith=region.code)
+        code = region.code if region else ""
         if region is not None and region.level == "county":
-            rows = qs.values("definition", "month", "institution_id").annotate(n=Sum("value"))
-            self.cells = {(r["definition"], r["institution_id"], r["month"]): r["n"] for r in rows}
+            qs = qs.filter(unit=code)
+            rows = qs.values_list("definition", "institution", "month", "value")
         else:
-            length = CHILD_CODE_LENGTH[region.level if region else None]
-            rows = (
-                qs.annotate(child=Substr("county__code", 1, length))
-                .values("definition", "child", "month")
-                .annotate(n=Sum("value"))
-            )
-            self.cells = {(r["definition"], r["child"], r["month"]): r["n"] for r in rows}
+            qs = qs.filter(Q(parent=code, institution="") | Q(unit=code, institution=""))
+            rows = [
+                (d, "" if unit == code else unit, m, v)
+                for d, unit, m, v in qs.values_list("definition", "unit", "month", "value")
+            ]
+        self.cells = {}
+        for d, child, m, v in rows:
+            key = (d, int(child) if child.isdigit() and region is not None and region.level == "county" else child, m)
+            self.cells[key] = self.cells.get(key, 0) + v
 
-    def _select(self, definition, start, end):
+    def _select(self, definition, start, end, child=None):
         first = start.replace(day=1)
         return [
-            (child, month, n)
-            for (d, child, month), n in self.cells.items()
-            if d == definition and first <= month <= end
+            (c, month, n)
+            for (d, c, month), n in self.cells.items()
+            if d == definition and first <= month <= end and (child is None or c == child)
         ]
 
     def total(self, definition, start, end) -> int:
-        return sum(n for _, _, n in self._select(definition, start, end))
+        own = self._select(definition, start, end, child="")
+        if own:
+            return sum(n for _, _, n in own)
+        return sum(n for c, _, n in self._select(definition, start, end) if c != "")  # national: the provinces
 
     def by_child(self, definition, start, end) -> dict:
         result = defaultdict(int)
         for child, _, n in self._select(definition, start, end):
-            result[child] += n
+            if child != "":
+                result[child] += n
         return result
 
     def by_month(self, definition, start, end) -> list[tuple[date, int]]:
         result = defaultdict(int)
-        for _, month, n in self._select(definition, start, end):
+        rows = self._select(definition, start, end, child="") or [
+            r for r in self._select(definition, start, end) if r[0] != ""
+        ]
+        for _, month, n in rows:
             result[month] += n
         return sorted(result.items())
 
@@ -235,7 +241,7 @@ def children_rows(ctx: Context, indicator: Indicator, year: int | None) -> list[
     if region is not None and region.level == "city":
         own = ctx.target(indicator, region, year, city_own=True)
         if own:
-            done = done_by.get(region.code, 0)  # records placed at the city itself
+            done = ctx.cube.total(indicator.definition, start, end) - sum(done_by.values())  # placed at the city
             rows.append(
                 {
                     "region": region,
@@ -272,8 +278,7 @@ def trend(ctx: Context, indicator: Indicator, year: int | None) -> list[dict]:
 def breakdowns(indicator: Indicator, region: Region | None, year: int | None) -> dict[str, list[dict]]:
     start, end = period(indicator, year)
     qs = Breakdown.objects.filter(definition=indicator.definition, year__range=(start.year, end.year))
-    if region is not None:
-        qs = qs.filter(county__code__startswith=region.code)
+    qs = qs.filter(unit=region.code) if region is not None else qs.filter(unit__regex=r"^[0-9]{2}$")
     rows = qs.values("dimension", "key").annotate(n=Sum("value")).order_by("dimension", "-n")
     result = defaultdict(list)
     for row in rows:

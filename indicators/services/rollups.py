@@ -1,108 +1,195 @@
-"""The progress roll-up: a full recompute (nightly) and an incremental refresh of the touched counties and
-years (on commit). Both run the same grouped fact queries and the same predicates (definitions.py), so
-incremental = full = a direct count."""
+"""The progress roll-up: a full recompute (nightly) and an incremental refresh (on commit) of the counties a
+change touched. Both count with the same grouped queries and the definitions' conditional counts, so
+incremental = full = a direct count.
+
+Cells exist for every level (counties, with their institutions, and the sums for cities and provinces), so a
+dashboard reads just its region's children. The incremental refresh recounts the touched counties and moves
+their city's and province's sums by the difference."""
 
 from collections import Counter
 from datetime import date
 
 from django.db import transaction
 from django.db.models import Count
+from django.db.models.functions import ExtractYear
 
 from catalog.bulk import copy_insert
-from catalog.models import Occupation, TraineeCategory, TrainingType
-from institutions.models import Institution, InstitutionType, UrgentOccupationList
+from catalog.models import Occupation, Region, TraineeCategory, TrainingType
+from institutions.models import InstitutionType
 
 from ..definitions import DEFINITIONS, FACTS
 from ..models import Breakdown, Progress
 
-FIELDS_COUNTY, FIELDS_MONTH = "county", "month"
+
+def _definitions_of(source: str) -> dict:
+    return {code: d.sources[source] for code, d in DEFINITIONS.items() if source in d.sources}
 
 
-def grouped(facts_key: str, *, counties=None, years=None) -> list[dict]:
-    """One grouped query of a fact source: rows of its keys and n."""
-    facts = FACTS[facts_key]()
-    qs = facts.queryset.annotate(**{f"_{k}": v for k, v in facts.fields.items()})
+def _grouped(source: str, facts, group: dict, *, counties=None, years=None):
+    """One grouped query of a fact source: the `group` expressions and a conditional count per definition."""
+    qs = facts.queryset.annotate(_county=facts.county, _month=facts.month, **group)
     if counties is not None:
         qs = qs.filter(_county__in=counties)
     if years is not None:
         qs = qs.filter(_month__gte=date(min(years), 1, 1), _month__lte=date(max(years), 12, 1))
-        if facts_key == "ledger":  # lets the (county, end_date) index narrow the scan; approval follows the end
+        if source == "ledger":  # lets the (county, end_date) index narrow the scan; approval follows the end
             qs = qs.filter(end_date__gte=date(min(years) - 1, 1, 1))
-    keys = [f"_{k}" for k in facts.fields]
-    rows = qs.order_by().values(*keys).annotate(n=Count("pk"))
-    return [{k[1:]: row[k] for k in keys} | {"n": row["n"]} for row in rows if row["_county"] and row["_month"]]
+    counts = {code: Count("pk", filter=q) for code, q in _definitions_of(source).items()}
+    return qs.order_by().values(*group).annotate(**counts), list(counts)
 
 
-def _reference() -> dict:
-    """Ids the predicates compare with, and the labels of the breakdown keys (small tables, read once)."""
+def _labels() -> dict:
     return {
-        "migrant_worker": TraineeCategory.objects.filter(code="migrant_worker").values_list("pk", flat=True).first(),
-        "apprenticeship": TrainingType.objects.filter(code="apprenticeship").values_list("pk", flat=True).first(),
-        "urgent_occupations": set(UrgentOccupationList.objects.values_list("occupations", flat=True)),
-        "labels": {
-            "category": dict(TraineeCategory.objects.values_list("pk", "name")),
-            "training_type": dict(TrainingType.objects.values_list("pk", "name")),
-            "occupation": dict(Occupation.objects.values_list("pk", "name")),
-        },
-        "institution_types": {pk: InstitutionType(t).label for pk, t in Institution.objects.values_list("pk", "type")},
+        "category": dict(TraineeCategory.objects.values_list("pk", "name")),
+        "training_type": dict(TrainingType.objects.values_list("pk", "name")),
+        "occupation": dict(Occupation.objects.values_list("pk", "name")),
+        "institution_type": {value: str(label) for value, label in InstitutionType.choices},
     }
 
 
-def count_all(*, counties=None, years=None) -> tuple[Counter, Counter]:
-    """Progress {(definition, county, institution, month): n} and breakdown {(definition, county, year,
-    dimension, key): n}, one grouped query per fact source."""
-    ref = _reference()
-    rows = {key: grouped(key, counties=counties, years=years) for key in FACTS}
+def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
+    """County-level cells straight from the facts: progress {(definition, county code, institution, month): n}
+    (institution "" = the county's total) and breakdown {(definition, county code, year, dimension, key): n}."""
+    code_of = dict(Region.objects.filter(level__in=["county", "city"]).values_list("pk", "code"))
+    labels = _labels()
     progress, breakdown = Counter(), Counter()
-    for code, definition in DEFINITIONS.items():
-        for key in definition.facts.split("+"):
-            for row in rows[key]:
-                if not definition.counts(row, ref):
-                    continue
-                n, county, month = row["n"], row["county"], row["month"]
-                progress[(code, county, row["institution"] or 0, month)] += n
-                for dimension, label in _labels(row, ref).items():
-                    breakdown[(code, county, month.year, dimension, label)] += n
+    for source, make in FACTS.items():
+        facts = make()
+        rows, codes = _grouped(
+            source, facts, {"c": facts.county, "i": facts.institution, "m": facts.month}, counties=counties, years=years
+        )
+        for row in rows:
+            unit = code_of.get(row["c"])
+            for code in codes:
+                if row[code] and unit and row["m"]:
+                    progress[(code, unit, "", row["m"])] += row[code]
+                    if row["i"]:
+                        progress[(code, unit, str(row["i"]), row["m"])] += row[code]
+        for dimension, expression in facts.keys.items():
+            rows, codes = _grouped(
+                source,
+                facts,
+                {"c": facts.county, "y": ExtractYear(facts.month), "k": expression},
+                counties=counties,
+                years=years,
+            )
+            for row in rows:
+                unit = code_of.get(row["c"])
+                key = labels[dimension].get(row["k"], "未登记") if row["k"] not in (None, "") else "未登记"
+                for code in codes:
+                    if row[code] and unit and row["y"]:
+                        breakdown[(code, unit, row["y"], dimension, key)] += row[code]
     return progress, breakdown
 
 
-def _labels(row, ref) -> dict[str, str]:
-    labels = {d: ref["labels"][d].get(row[d], "未登记") for d in ("category", "training_type", "occupation")}
-    labels["institution_type"] = ref["institution_types"].get(row["institution"], "（无机构）")
-    return labels
+def _parent(code: str) -> str:
+    return code[:4] if len(code) == 6 else (code[:2] if len(code) == 4 else "")
 
 
-def _write(progress: Counter, breakdown: Counter) -> None:
+def _ancestors(code: str) -> list[str]:
+    return [a for a in (code[:4], code[:2]) if len(a) < len(code)]
+
+
+def _write(progress: Counter, breakdown: Counter) -> int:
     copy_insert(
         Progress,
-        ["definition", "county", "institution_id", "month", "value"],
-        [(code, c, i, m, n) for (code, c, i, m), n in progress.items()],
+        ["definition", "unit", "parent", "institution", "month", "value"],
+        [(d, u, u if i else _parent(u), i, m, n) for (d, u, i, m), n in progress.items() if n],
     )
     copy_insert(
         Breakdown,
-        ["definition", "county", "year", "dimension", "key", "value"],
-        [(code, c, y, d, k[:60], n) for (code, c, y, d, k), n in breakdown.items()],
+        ["definition", "unit", "year", "dimension", "key", "value"],
+        [(d, u, y, dim, k[:60], n) for (d, u, y, dim, k), n in breakdown.items() if n],
     )
+    return len(progress)
+
+
+def _with_ancestors(progress: Counter, breakdown: Counter) -> tuple[Counter, Counter]:
+    p, b = Counter(progress), Counter(breakdown)
+    for (d, unit, institution, month), n in progress.items():
+        if not institution:
+            for ancestor in _ancestors(unit):
+                p[(d, ancestor, "", month)] += n
+    for (d, unit, year, dimension, key), n in breakdown.items():
+        for ancestor in _ancestors(unit):
+            b[(d, ancestor, year, dimension, key)] += n
+    return p, b
 
 
 @transaction.atomic
 def progress_recompute_all() -> int:
     """Nightly: rebuild every cell from the facts."""
-    progress, breakdown = count_all()
+    progress, breakdown = _with_ancestors(*count_facts())
     Progress.objects.all().delete()
     Breakdown.objects.all().delete()
-    _write(progress, breakdown)
-    return len(progress)
+    return _write(progress, breakdown)
 
 
 @transaction.atomic
 def progress_refresh(*, counties: list[int], months: list[date]) -> None:
-    """Recompute the touched counties for the years of the touched months (e.g. one approved claim: one
-    county, one year)."""
+    """Recount the touched counties for the years of the touched months (an approved claim: one county, one
+    year) and move their city's and province's sums by the difference."""
     years = sorted({m.year for m in months})
-    progress, breakdown = count_all(counties=counties, years=years)
-    Progress.objects.filter(
-        county_id__in=counties, month__gte=date(years[0], 1, 1), month__lte=date(years[-1], 12, 1)
-    ).delete()
-    Breakdown.objects.filter(county_id__in=counties, year__in=years).delete()
-    _write(progress, breakdown)
+    first, last = date(years[0], 1, 1), date(years[-1], 12, 1)
+    units = list(Region.objects.filter(pk__in=counties).values_list("code", flat=True))
+    new_p, new_b = count_facts(counties=counties, years=years)
+    old_p = {
+        (r.definition, r.unit, r.institution, r.month): r.value
+        for r in Progress.objects.filter(unit__in=units, month__range=(first, last))
+    }
+    old_b = {
+        (r.definition, r.unit, r.year, r.dimension, r.key): r.value
+        for r in Breakdown.objects.filter(unit__in=units, year__in=years)
+    }
+    delta_p, delta_b = Counter(), Counter()
+    for key in set(old_p) | set(new_p):
+        d, unit, institution, month = key
+        if not institution:
+            for ancestor in _ancestors(unit):
+                delta_p[(d, ancestor, "", month)] += new_p.get(key, 0) - old_p.get(key, 0)
+    for key in set(old_b) | set(new_b):
+        d, unit, year, dimension, k = key
+        for ancestor in _ancestors(unit):
+            delta_b[(d, ancestor, year, dimension, k)] += new_b.get(key, 0) - old_b.get(key, 0)
+    Progress.objects.filter(unit__in=units, month__range=(first, last)).delete()
+    Breakdown.objects.filter(unit__in=units, year__in=years).delete()
+    _write(new_p, new_b)
+    _apply(
+        Progress,
+        ["definition", "unit", "institution", "month"],
+        {k: v for k, v in delta_p.items() if v},
+        month__range=(first, last),
+    )
+    _apply(
+        Breakdown,
+        ["definition", "unit", "year", "dimension", "key"],
+        {k: v for k, v in delta_b.items() if v},
+        year__in=years,
+    )
+
+
+def _apply(model, key_fields: list[str], deltas: dict, **window) -> None:
+    """Add `deltas` to the ancestors' cells (creating or removing cells as their value leaves zero)."""
+    if not deltas:
+        return
+    units = {k[1] for k in deltas}
+    rows = model.objects.filter(unit__in=units, **window)
+    existing = {
+        tuple(getattr(r, f) for f in key_fields): r for r in rows if tuple(getattr(r, f) for f in key_fields) in deltas
+    }
+    new, changed, gone = [], [], []
+    for key, delta in deltas.items():
+        row = existing.get(key)
+        if row is None:
+            fields = dict(zip(key_fields, key, strict=True))
+            if model is Progress:
+                fields["parent"] = _parent(fields["unit"])
+            new.append(model(value=delta, **fields))
+        elif row.value + delta == 0:
+            gone.append(row.pk)
+        else:
+            row.value += delta
+            changed.append(row)
+    model.objects.bulk_create(new)
+    model.objects.bulk_update(changed, ["value"])
+    model.objects.filter(pk__in=gone).delete()
