@@ -50,6 +50,7 @@ class SubsidyStandard(models.Model):
     same key (checked by the service; on PostgreSQL also an exclusion constraint)."""
 
     region = models.ForeignKey("catalog.Region", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    claim_kind = models.CharField(_("补贴类型"), max_length=12, default="training", db_default="training")
     valid_from = models.DateField(_("生效日期"))
     valid_to = models.DateField(_("失效日期"), null=True, blank=True)
     training_type = models.ForeignKey(
@@ -162,6 +163,9 @@ class ClaimLine(models.Model):
     amount = models.DecimalField(_("金额"), max_digits=10, decimal_places=2)
     status = models.CharField(_("审核结果"), max_length=10, choices=LineStatus.choices, default=LineStatus.PENDING)
     decision_reason = models.CharField(_("审核意见"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("补贴申请明细")

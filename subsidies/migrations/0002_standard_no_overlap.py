@@ -5,7 +5,7 @@ from django.db import migrations
 FORWARD = """
 CREATE EXTENSION IF NOT EXISTS btree_gist;
 ALTER TABLE subsidies_subsidystandard ADD CONSTRAINT standard_periods_do_not_overlap EXCLUDE USING gist (
-    region_id WITH =, training_type_id WITH =, (COALESCE(occupation_id, 0)) WITH =, urgent_only WITH =,
+    claim_kind WITH =, region_id WITH =, training_type_id WITH =, (COALESCE(occupation_id, 0)) WITH =, urgent_only WITH =,
     (COALESCE(skill_level_id, 0)) WITH =, mode WITH =,
     daterange(valid_from, valid_to, '[]') WITH &&
 );

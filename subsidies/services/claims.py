@@ -86,7 +86,7 @@ def claim_create(*, actor: User, training_class, kind: str = ClaimKind.TRAINING)
         raise DomainError(_("培训班结业后才能申请补贴（当前为“%(s)s”）。") % {"s": training_class.get_status_display()})
     if SubsidyClaim.objects.filter(training_class=training_class, kind=kind).exists():
         raise DomainError(_("该培训班已有同类补贴申请，不能重复申请。"), field="kind")
-    standard = standard_for(training_class)
+    standard = standard_for(training_class, kind=kind)
     if standard is None:
         raise DomainError(_("没有适用于该培训班的补贴标准，请联系人社局。"))
     try:
@@ -144,6 +144,10 @@ def claim_submit(*, actor: User, claim: SubsidyClaim) -> SubsidyClaim:
     if claim.status not in (S.DRAFT, S.RETURNED):
         raise DomainError(_("当前状态为“%(s)s”，不能提交。") % {"s": claim.get_status_display()})
     resubmission = claim.status == S.RETURNED
+    if resubmission:  # the roster, attendance or results may have been corrected: recompute lines and amounts
+        claim.findings.all().delete()
+        claim.lines.all().delete()
+        _build_lines(claim)
     claim.submitted_at = timezone.now()
     claim.save(update_fields=["submitted_at"])
     _move(claim, S.RESUBMITTED if resubmission else S.SUBMITTED, actor)
@@ -177,17 +181,24 @@ def claim_verify(claim_id: int) -> SubsidyClaim:
     """Run every rule over the whole claim. Idempotent: a re-run replaces the findings, never adds to them;
     warnings already accepted by staff stay accepted when the same rule finds the same thing again."""
     claim = _locked(SubsidyClaim(pk=claim_id))
-    if claim.status not in (S.VERIFYING, S.VERIFIED, S.UNDER_REVIEW):
+    if claim.status not in (S.VERIFYING, S.VERIFIED, S.UNDER_REVIEW, S.PUBLIC_NOTICE):
         return claim
     ctx = load(claim, setting_for(claim.county))
-    accepted = {(f.line_id, f.rule_code): f for f in claim.findings.exclude(accepted_reason="")}
+    # An acceptance holds for the same rule finding the same thing on the same line, not for a new finding.
+    accepted = {(f.line_id, f.rule_code, f.message): f for f in claim.findings.exclude(accepted_reason="")}
     rows = _finding_rows(claim, ctx)
     for row in rows:
-        kept = accepted.get((row.line_id, row.rule_code))
+        kept = accepted.get((row.line_id, row.rule_code, row.message))
         if kept and row.severity == Severity.WARNING:
             row.accepted_reason, row.accepted_by = kept.accepted_reason, kept.accepted_by
     claim.findings.all().delete()
     Finding.objects.bulk_create(rows, batch_size=1000)
+    # A line approved earlier that now has a blocking finding (a phone follow-up denial, say) is decided again.
+    blocked = {r.line_id for r in rows if r.severity == Severity.BLOCKING and r.line_id}
+    claim.lines.filter(pk__in=blocked, status=LineStatus.APPROVED).update(
+        status=LineStatus.PENDING if claim.status != S.PUBLIC_NOTICE else LineStatus.REJECTED,
+        decision_reason=_("重新核验发现阻断性问题。"),
+    )
     claim.verified_at = timezone.now()
     claim.save(update_fields=["verified_at"])
     if claim.status == S.VERIFYING:
@@ -229,8 +240,8 @@ def line_decide(*, actor: User, line: ClaimLine, approve: bool, reason: str = ""
     elif not reason:
         raise DomainError(_("不通过须填写理由。"), field="reason")
     line.status = LineStatus.APPROVED if approve else LineStatus.REJECTED
-    line.decision_reason = reason[:500]
-    line.save(update_fields=["status", "decision_reason"])
+    line.decision_reason, line.decided_by = reason[:500], actor
+    line.save(update_fields=["status", "decision_reason", "decided_by"])
     if claim.status == S.VERIFIED:
         claim.reviewed_by = actor
         claim.save(update_fields=["reviewed_by"])
@@ -328,6 +339,8 @@ def claim_send_to_notice(*, actor: User, claim: SubsidyClaim) -> PublicNotice:
         raise DomainError(_("还有人员未审核。"))
     if not claim.lines.filter(status=LineStatus.APPROVED).exists():
         raise DomainError(_("没有审核通过的人员，请作出不予补贴决定。"))
+    if claim.findings.filter(line__status=LineStatus.APPROVED, severity=Severity.BLOCKING).exists():
+        raise DomainError(_("有审核通过的人员存在阻断性问题，请重新审核。"))
     if claim.findings.filter(line__isnull=True, severity=Severity.BLOCKING).exists():
         raise DomainError(_("申请存在阻断性问题，不能公示。"))
     if claim.findings.filter(line__isnull=True, severity=Severity.WARNING, accepted_reason="").exists():
@@ -391,6 +404,10 @@ def objection_resolve(*, actor: User, objection: Objection, upheld: bool, resolu
     objection.status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED
     objection.resolution, objection.resolved_by = resolution.strip(), actor
     objection.save()
+    if upheld and not objection.line_id:  # against the claim as a whole: no subsidy for it
+        claim.lines.update(status=LineStatus.REJECTED, decision_reason=_("公示异议成立：") + resolution.strip()[:400])
+        claim = _locked(claim)
+        _move(claim, S.REJECTED, actor, _("公示异议成立：") + resolution.strip()[:400])
     if upheld and objection.line_id:
         ClaimLine.objects.filter(pk=objection.line_id).update(
             status=LineStatus.REJECTED, decision_reason=_("公示异议成立：") + resolution.strip()[:400]
@@ -437,12 +454,12 @@ def claim_approve_after_notice(claim_id: int) -> SubsidyClaim:
         .values_list("pk", flat=True)
     )
     ctx = load(claim, setting_for(claim.county))
-    still = {
-        hit.line_id
-        for rule in rules.REGISTRY
-        if rule.code in {"DUPLICATE_OCCUPATION_LEVEL", "YEARLY_LIMIT", "LOWER_LEVEL_AFTER_HIGHER"}
-        for hit in rule.run(ctx)
-    }
+    # Every blocking rule again, now that other claims may have been approved and follow-ups recorded.
+    still = {hit.line_id for rule in rules.REGISTRY if rule.severity == Severity.BLOCKING for hit in rule.run(ctx)}
+    if any(
+        hit.line_id is None for rule in rules.REGISTRY if rule.severity == Severity.BLOCKING for hit in rule.run(ctx)
+    ):
+        still = {line.pk for line in lines}
     records = []
     for line in lines:
         if line.pk in still:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.errors import DomainError
 from accounts.models import User
 from accounts.services import audit_log
+from catalog.tasks_util import enqueue_on_commit
 
 from ..models import FollowUpOutcome, PhoneFollowUp, SubsidyClaim
 from .claims import require_bureau
@@ -32,6 +33,8 @@ def follow_ups_draw(
     require_bureau(actor, claim)
     if confidence not in Z:
         raise DomainError(_("置信水平只能是 90%、95% 或 99%。"), field="confidence")
+    if not 0 < margin < 0.5:
+        raise DomainError(_("允许误差应在 0 到 50% 之间。"), field="margin")
     if claim.follow_ups.exists():
         raise DomainError(_("该申请已抽取回访名单。"))
     lines = list(claim.lines.order_by("id"))
@@ -59,8 +62,8 @@ def follow_up_record(*, actor: User, follow_up: PhoneFollowUp, outcome: str, not
         region=claim.county,
         details={"line": follow_up.line_id, "outcome": outcome},
     )
-    if outcome == FollowUpOutcome.DENIES:
-        from .claims import claim_verify
+    if outcome == FollowUpOutcome.DENIES:  # re-verify: the denial becomes a blocking finding on the line
+        from ..tasks import verify_claim
 
-        transaction.on_commit(lambda: claim_verify(claim.pk))
+        enqueue_on_commit(verify_claim, claim.pk)
     return follow_up

@@ -28,8 +28,15 @@ def _require_finance(actor: User, region) -> None:
         raise PermissionDenied(_("只有本辖区财政部门可以登记拨付。"))
 
 
-def _existing(key: str) -> Payment | None:
-    return Payment.objects.filter(idempotency_key=key).first()
+def _replayed(key: str, **expected) -> Payment | None:
+    """The payment already recorded under this idempotency key (a double submit), if it is the same one; a key
+    reused for a different payment is refused."""
+    payment = Payment.objects.filter(idempotency_key=key).first()
+    if payment is None:
+        return None
+    if any(getattr(payment, name) != value for name, value in expected.items()):
+        raise DomainError(_("该幂等键已用于另一笔拨付，请刷新页面后重新提交。"))
+    return payment
 
 
 def advance_amount(training_class) -> Decimal:
@@ -50,9 +57,9 @@ def advance_amount(training_class) -> Decimal:
 @transaction.atomic
 def advance_record(*, actor: User, training_class, bank_reference: str, idempotency_key: str) -> Payment:
     """预拨: the region's share (at least half) of the planned amount, once per class."""
-    if (existing := _existing(idempotency_key)) is not None:
-        return existing
     _require_finance(actor, training_class.county)
+    if existing := _replayed(idempotency_key, training_class_id=training_class.pk, kind=PaymentKind.ADVANCE):
+        return existing
     if training_class.status not in ADVANCE_CLASS_STATUSES:
         raise DomainError(_("培训班获批后才能预拨。"))
     if not (bank_reference or "").strip():
@@ -80,25 +87,26 @@ def advance_record(*, actor: User, training_class, bank_reference: str, idempote
 
 
 def _reviewers(claim: SubsidyClaim) -> set[int]:
-    return set(
-        ClaimStatusChange.objects.filter(claim=claim)
+    """Everyone who decided on the claim: its lines, its review steps, its notice and objections."""
+    deciding = [ClaimStatus.UNDER_REVIEW, ClaimStatus.RETURNED, ClaimStatus.REJECTED, ClaimStatus.PUBLIC_NOTICE]
+    people = set(
+        ClaimStatusChange.objects.filter(claim=claim, to_status__in=deciding)
         .exclude(actor=None)
-        .exclude(
-            to_status__in=[ClaimStatus.DRAFT, ClaimStatus.SUBMITTED, ClaimStatus.RESUBMITTED, ClaimStatus.VERIFYING]
-        )
         .values_list("actor_id", flat=True)
-    ) | ({claim.reviewed_by_id} - {None})
+    )
+    people |= set(claim.lines.exclude(decided_by=None).values_list("decided_by_id", flat=True))
+    return people | ({claim.reviewed_by_id} - {None})
 
 
 @transaction.atomic
 def settlement_record(*, actor: User, claim: SubsidyClaim, bank_reference: str, idempotency_key: str) -> Payment:
     """清算: approved amount minus what was advanced for the class; negative means a recovery (追回)."""
-    if (existing := _existing(idempotency_key)) is not None:
-        return existing
     claim = (
         SubsidyClaim.objects.select_for_update(of=("self",)).select_related("training_class", "county").get(pk=claim.pk)
     )
     _require_finance(actor, claim.county)
+    if existing := _replayed(idempotency_key, claim_id=claim.pk, kind=PaymentKind.SETTLEMENT):
+        return existing
     if actor.pk in _reviewers(claim):
         raise PermissionDenied(_("审核该申请的人员不能登记其拨付（不相容职务分离）。"))
     if claim.status != ClaimStatus.APPROVED:

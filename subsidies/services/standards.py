@@ -38,11 +38,12 @@ def setting_for(region: Region) -> RegionSetting:
 def _same_key(q_standard) -> Q:
     s = q_standard
     return Q(
-        region=s.region,
-        training_type=s.training_type,
-        occupation=s.occupation,
+        claim_kind=s.claim_kind,
+        region_id=s.region_id,
+        training_type_id=s.training_type_id,
+        occupation_id=s.occupation_id,
         urgent_only=s.urgent_only,
-        skill_level=s.skill_level,
+        skill_level_id=s.skill_level_id,
         mode=s.mode,
     )
 
@@ -59,7 +60,7 @@ def standard_create(*, actor: User, **fields) -> SubsidyStandard:
         raise DomainError(_("按天补贴须设置每天最少课时。"), field="min_hours_per_day")
     standard.full_clean()
     # Lock the key's rows so two concurrent creations cannot both pass the overlap check.
-    existing = list(SubsidyStandard.objects.select_for_update().filter(_same_key(standard)))
+    existing = list(SubsidyStandard.objects.select_for_update(of=("self",)).filter(_same_key(standard)))
     far = date.max
     for other in existing:
         if standard.valid_from <= (other.valid_to or far) and other.valid_from <= (standard.valid_to or far):
@@ -78,7 +79,7 @@ def standard_create(*, actor: User, **fields) -> SubsidyStandard:
     return standard
 
 
-def standard_for(training_class, on: date | None = None) -> SubsidyStandard | None:
+def standard_for(training_class, on: date | None = None, kind: str = "training") -> SubsidyStandard | None:
     """The standard for a class: county over city over province; then a named occupation over the urgent
     list over any occupation; then a named level and mode over any."""
     program = training_class.program
@@ -87,6 +88,7 @@ def standard_for(training_class, on: date | None = None) -> SubsidyStandard | No
     urgent = program.occupation_id in urgent_occupation_ids(region=training_class.county, year=on.year)
     candidates = SubsidyStandard.objects.filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+        claim_kind=kind,
         region__code__in=chain,
         valid_from__lte=on,
         training_type_id=training_class.training_type_id,
