@@ -23,6 +23,8 @@ NAVIGATION = [
     (_("补贴审核"), "subsidies:queue", (Role.COUNTY, Role.CITY)),
     (_("抽查"), "subsidies:spot_checks", (Role.COUNTY, Role.CITY)),
     (_("拨付"), "subsidies:payments", (Role.FINANCE,)),
+    (_("进度看板"), "indicators:dashboard", BUREAU),
+    (_("目标任务"), "indicators:targets", (Role.PROVINCE, Role.CITY)),
     (_("审计日志"), "accounts:audit_list", (*BUREAU, Role.FINANCE)),
     (_("基础数据导入"), "accounts:reference_import", (Role.ADMIN,)),
     (_("API 文档"), "api-docs", (Role.ADMIN,)),

@@ -41,8 +41,9 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         history = write_csv(Path(tmp) / "history.csv", rows=args.rows, seed=17)
-        subprocess.run([sys.executable, "manage.py", "import_history", str(history), "--quiet"], cwd=ROOT, env=env,
-                       check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "import_history", str(history), "--quiet"], cwd=ROOT, env=env, check=True
+        )
     os.environ.update(env)
     import django
 
@@ -65,9 +66,12 @@ def main():
     people = list(Trainee.objects.filter(registered_region=county).values_list("pk", flat=True)[:500])
     training_records_append_bulk(
         records=[{"trainee_id": pk, "amount": Decimal(1000), "source_ref": f"bench-claim-line-{pk}"} for pk in people],
-        occupation=Occupation.objects.get(code="4-99-00-01"), skill_level=SkillLevel.objects.get(code="level1"),
-        training_type=TrainingType.objects.get(code="skill_upgrade"), start_date=date(2025, 3, 1),
-        end_date=date(2025, 3, 20), county=county,
+        occupation=Occupation.objects.get(code="4-99-00-01"),
+        skill_level=SkillLevel.objects.get(code="level1"),
+        training_type=TrainingType.objects.get(code="skill_upgrade"),
+        start_date=date(2025, 3, 1),
+        end_date=date(2025, 3, 20),
+        county=county,
     )
     incremental = []
     for _ in range(10):
@@ -76,8 +80,9 @@ def main():
         incremental.append(time.perf_counter() - start)
 
     province = Region.objects.get(code="23")
-    official, _ = User.objects.get_or_create(username="bench-province", defaults={"role": "province",
-                                                                                  "region": province})
+    official, _ = User.objects.get_or_create(
+        username="bench-province", defaults={"role": "province", "region": province}
+    )
     plan = Plan.objects.get(code="hlj-2022-2025")
     times = []
     for _ in range(args.runs):

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from catalog.apis import OccupationViewSet, RegionViewSet
+from indicators.apis import DashboardViewSet, MonthlyReportViewSet, TargetViewSet
 from institutions.apis import InstitutionViewSet, ProgramViewSet, PublicInstitutionViewSet, UrgentListViewSet
 from subsidies.apis import ClaimViewSet, PublicNoticeViewSet, SubsidyStandardViewSet
 from trainees.apis import CertificateViewSet, TraineeViewSet
@@ -22,6 +23,9 @@ router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("import-jobs", ImportJobViewSet, basename="import-job")
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("standards", SubsidyStandardViewSet, basename="standard")
+router.register("dashboard", DashboardViewSet, basename="dashboard")
+router.register("targets", TargetViewSet, basename="target")
+router.register("monthly-reports", MonthlyReportViewSet, basename="monthly-report")
 router.register("public/institutions", PublicInstitutionViewSet, basename="public-institution")
 router.register("public/notices", PublicNoticeViewSet, basename="public-notice")
 

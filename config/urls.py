@@ -13,6 +13,7 @@ urlpatterns = [
     path("trainees/", include("trainees.urls")),
     path("classes/", include("training.urls")),
     path("claims/", include("subsidies.urls")),
+    path("dashboard/", include("indicators.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),

@@ -1,7 +1,12 @@
 from datetime import date
 
 from celery import shared_task
+from django.utils import timezone
 
+from catalog.models import Region
+
+from .models import Plan
+from .services.reports import last_month, monthly_report_build, monthly_reports_due
 from .services.rollups import progress_recompute_all, progress_refresh
 
 
@@ -15,3 +20,25 @@ def refresh_progress(counties: list[int], months: list[str]) -> None:
 def recompute_progress() -> int:
     """Beat, nightly: the full recompute."""
     return progress_recompute_all()
+
+
+@shared_task(acks_late=True)
+def build_monthly_report(region_id: int, plan_id: int, month_iso: str) -> int:
+    """One 月报 (region, plan, month). Idempotent: building it again replaces the archived file."""
+    report = monthly_report_build(
+        region=Region.objects.get(pk=region_id),
+        plan=Plan.objects.get(pk=plan_id),
+        month=date.fromisoformat(month_iso),
+    )
+    return report.pk
+
+
+@shared_task(acks_late=True)
+def build_last_month_reports() -> int:
+    """Beat, monthly (e.g. on the 1st): last month's report of every province and city with targets in a
+    running plan, one task each."""
+    month = last_month(timezone.localdate())
+    due = monthly_reports_due(month)
+    for region_id, plan_id in due:
+        build_monthly_report.delay(region_id, plan_id, month.isoformat())
+    return len(due)

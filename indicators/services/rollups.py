@@ -11,7 +11,6 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Count
-from django.db.models.functions import ExtractYear
 
 from catalog.bulk import copy_insert
 from catalog.models import Occupation, Region, TraineeCategory, TrainingType
@@ -49,36 +48,37 @@ def _labels() -> dict:
 
 def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
     """County-level cells straight from the facts: progress {(definition, county code, institution, month): n}
-    (institution "" = the county's total) and breakdown {(definition, county code, year, dimension, key): n}."""
+    (institution "" = the county's total) and breakdown {(definition, county code, year, dimension, key): n}.
+    One grouped query per fact source, by county, institution, month and every breakdown key."""
     code_of = dict(Region.objects.filter(level__in=["county", "city"]).values_list("pk", "code"))
     labels = _labels()
     progress, breakdown = Counter(), Counter()
     for source, make in FACTS.items():
         facts = make()
-        rows, codes = _grouped(
-            source, facts, {"c": facts.county, "i": facts.institution, "m": facts.month}, counties=counties, years=years
-        )
+        group = {
+            "c": facts.county,
+            "i": facts.institution,
+            "m": facts.month,
+            **{f"k_{d}": expression for d, expression in facts.keys.items()},
+        }
+        rows, codes = _grouped(source, facts, group, counties=counties, years=years)
         for row in rows:
-            unit = code_of.get(row["c"])
+            unit, month = code_of.get(row["c"]), row["m"]
+            if not unit or not month:
+                continue
+            keys = [
+                (d, labels[d].get(row[f"k_{d}"], "未登记") if row[f"k_{d}"] not in (None, "") else "未登记")
+                for d in facts.keys
+            ]
             for code in codes:
-                if row[code] and unit and row["m"]:
-                    progress[(code, unit, "", row["m"])] += row[code]
-                    if row["i"]:
-                        progress[(code, unit, str(row["i"]), row["m"])] += row[code]
-        for dimension, expression in facts.keys.items():
-            rows, codes = _grouped(
-                source,
-                facts,
-                {"c": facts.county, "y": ExtractYear(facts.month), "k": expression},
-                counties=counties,
-                years=years,
-            )
-            for row in rows:
-                unit = code_of.get(row["c"])
-                key = labels[dimension].get(row["k"], "未登记") if row["k"] not in (None, "") else "未登记"
-                for code in codes:
-                    if row[code] and unit and row["y"]:
-                        breakdown[(code, unit, row["y"], dimension, key)] += row[code]
+                n = row[code]
+                if not n:
+                    continue
+                progress[(code, unit, "", month)] += n
+                if row["i"]:
+                    progress[(code, unit, str(row["i"]), month)] += n
+                for dimension, key in keys:
+                    breakdown[(code, unit, month.year, dimension, key)] += n
     return progress, breakdown
 
 

@@ -1,0 +1,58 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Indicator
+
+MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+
+class MonthField(forms.DateField):
+    """A month typed as 2026-10 (the browser's month input); the value is its first day."""
+
+    widget = MONTH
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace(day=1) if value else value
+
+
+class ReportedValueForm(forms.Form):
+    """填报: a value of a reported indicator for one month, with its evidence."""
+
+    indicator = forms.ModelChoiceField(label=_("指标"), queryset=Indicator.objects.none())
+    period = MonthField(label=_("月份"))
+    value = forms.IntegerField(label=_("数值"), help_text=_("本月新增数（期末存量指标填期末数）。"))
+    evidence = forms.CharField(label=_("依据"), max_length=500, help_text=_("文件名称、文号或名单等。"))
+
+    def __init__(self, *args, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plan is not None:
+            self.fields["indicator"].queryset = plan.indicators.filter(source=Indicator.Source.REPORTED)
+
+
+class TaskProgressForm(forms.Form):
+    note = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 2}))
+    completed = forms.BooleanField(label=_("已完成"), required=False)
+
+
+class TargetForm(forms.Form):
+    """One child's target (or 市本级 when city_own) on the targets page."""
+
+    region = forms.CharField(widget=forms.HiddenInput, max_length=6)
+    city_own = forms.BooleanField(widget=forms.HiddenInput, required=False)
+    value = forms.IntegerField(label=_("目标"))
+    stretch = forms.IntegerField(label=_("力争目标"), required=False)
+
+
+class TargetImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"), help_text=_("列：区划代码、目标、力争目标（可空）。"))
+
+
+class ReportRequestForm(forms.Form):
+    plan = forms.ChoiceField(label=_("计划"))
+    month = MonthField(label=_("月份"))
+
+    def __init__(self, *args, plans=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].choices = [(p.code, p.name) for p in plans]
