@@ -45,4 +45,8 @@ def navigation(request):
         if role in roles:
             url = reverse(name)
             items.append({"label": label, "url": url, "active": _is_active(request.path, url)})
+    # Only the most specific matching entry is highlighted (/dashboard/targets/ is not also /dashboard/).
+    longest = max((len(i["url"]) for i in items if i["active"]), default=0)
+    for item in items:
+        item["active"] = item["active"] and len(item["url"]) == longest
     return {"nav_items": items, "user_role_label": Role(role).label if role else ""}

@@ -6,7 +6,7 @@ from decimal import Decimal
 from random import Random
 
 from catalog.models import Occupation, Region, SkillLevel, TraineeCategory, TrainingType
-from trainees.models import SubsidyKind, TrainingRecord
+from trainees.models import RecordSource, SubsidyKind, TrainingRecord
 from trainees.services.records import training_records_append_bulk
 from training.demo import clock
 
@@ -61,6 +61,7 @@ def _year_of_activity():
                 end_date=end,
                 county=rng.choice(counties),
                 subsidy_kind=SubsidyKind.TRAINING,
+                source=RecordSource.HISTORY,  # counted at the end of the class, in every training indicator
             )
 
 

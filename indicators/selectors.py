@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from accounts.models import User
@@ -141,7 +141,7 @@ class Context:
         self.targets = {(t.indicator_id, t.region_id, t.year, t.city_own): t for t in targets}
         reported = ReportedValue.objects.filter(indicator__plan=plan)
         reported = reported.filter(region__code__startswith=region.code) if region else reported
-        self.reported = list(reported.values("indicator_id", "period", "value"))
+        self.reported = list(reported.values("indicator_id", "period", "value", region_code=F("region__code")))
         self._pipeline = None
 
     def target(self, indicator: Indicator, region: Region | None, year, city_own=False) -> Target | None:
@@ -150,12 +150,22 @@ class Context:
 
     def done(self, indicator: Indicator, start, end) -> int:
         if indicator.source == Indicator.Source.REPORTED:
-            return sum(
-                r["value"]
-                for r in self.reported
-                if r["indicator_id"] == indicator.pk and start.replace(day=1) <= r["period"] <= end
-            )
+            return self.reported_done(indicator, start, end)
         return self.cube.total(indicator.definition, start, end) if indicator.definition else 0
+
+    def reported_done(self, indicator: Indicator, start, end) -> int:
+        """The region's own reports if it made any, else its subordinate units' (never both: no double count).
+        A stock indicator takes its latest report, the others the sum over the period."""
+        rows = [
+            r for r in self.reported if r["indicator_id"] == indicator.pk and start.replace(day=1) <= r["period"] <= end
+        ]
+        own_code = self.region.code if self.region else None
+        own = [r for r in rows if r["region_code"] == own_code]
+        rows = own or rows
+        if indicator.kind == Indicator.Kind.STOCK:
+            latest = max((r["period"] for r in rows), default=None)
+            return sum(r["value"] for r in rows if r["period"] == latest)
+        return sum(r["value"] for r in rows)
 
     def pipeline(self) -> int:
         """People on the rosters of classes approved or in training (not yet counted)."""
@@ -176,7 +186,8 @@ def forecast(ctx: Context, indicator: Indicator, start: date, end: date) -> dict
         for month, n in ctx.cube.by_month(indicator.definition, _months_before(this_month, 6), this_month)
         if month < this_month
     )
-    months_left = max(0, (end.year - ctx.today.year) * 12 + end.month - ctx.today.month)
+    from_month = max(ctx.today, start)  # a future period's months all lie ahead
+    months_left = max(0, (end.year - from_month.year) * 12 + end.month - from_month.month + (from_month > ctx.today))
     pipeline = ctx.pipeline() if indicator.definition in ("subsidized_training", "all_training") and months_left else 0
     projected = round(done + recent / FORECAST_MONTHS * months_left + pipeline)
     return {

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -218,6 +219,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "recompute-progress-nightly": {"task": "indicators.tasks.recompute_progress", "schedule": 24 * 60 * 60},
     "requeue-stuck-verifications": {"task": "subsidies.tasks.requeue_stuck_verifications", "schedule": 5 * 60},
     "requeue-stuck-roster-imports": {"task": "training.tasks.requeue_stuck_roster_imports", "schedule": 5 * 60},
+    "monthly-reports": {
+        "task": "indicators.tasks.build_last_month_reports",
+        "schedule": crontab(day_of_month="1", hour="2", minute="0"),
+    },
 }
 
 # --- REST framework -----------------------------------------------------------------------------

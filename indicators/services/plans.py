@@ -154,6 +154,8 @@ def reported_value_set(
 ) -> ReportedValue:
     if indicator.source != Indicator.Source.REPORTED:
         raise DomainError(_("该指标由系统统计，不能填报。"))
+    if region is None and not actor.is_system_admin:
+        raise PermissionDenied(_("全国数据由系统管理员填报。"))
     if region is not None and not user_may_act_on_region(actor, region, (Role.PROVINCE, Role.CITY, Role.COUNTY)):
         raise PermissionDenied
     if value < 0:
@@ -180,6 +182,14 @@ def reported_value_set(
 def task_progress_report(*, actor: User, task: KeyTask, note: str, completed: bool = False) -> TaskProgress:
     if actor.role not in (Role.PROVINCE, Role.CITY, Role.COUNTY):
         raise PermissionDenied
+    plan = task.plan
+    if plan.region is not None and not (
+        actor.region
+        and (plan.region.code.startswith(actor.region.code) or actor.region.code.startswith(plan.region.code))
+    ):
+        raise PermissionDenied(_("该任务不属于您所在地区的计划。"))
+    if completed and actor.region_id != plan.region_id:
+        raise PermissionDenied(_("只有计划制定单位可以确认任务完成；请提交进展情况。"))
     if not (note or "").strip():
         raise DomainError(_("请填写进展情况。"), field="note")
     progress = TaskProgress.objects.create(task=task, note=note.strip(), completed=completed, reported_by=actor)

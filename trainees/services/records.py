@@ -65,6 +65,7 @@ def training_records_append_bulk(
     county: Region,
     institution=None,
     subsidy_kind: str = SubsidyKind.TRAINING,
+    source: str = RecordSource.CLAIM,
 ) -> None:
     """Append the approved lines of one claim to the ledger in two statements. `records` hold trainee_id,
     amount, source_ref, certificate_number and the category frozen on the enrollment (category_id). A subsidy
@@ -90,7 +91,7 @@ def training_records_append_bulk(
                 institution.credit_code if institution else "",
                 r["amount"],
                 r.get("certificate_number", ""),
-                RecordSource.CLAIM,
+                source,
                 r["source_ref"],
                 now,
                 r.get("category_id"),
