@@ -12,6 +12,7 @@ from training.demo import clock
 
 from .models import Plan
 from .services.plans import plans_load
+from .services.ratings import ratings_compute
 from .services.rollups import progress_recompute_all
 
 
@@ -69,4 +70,6 @@ def seed(stdout):
     loaded = plans_load()
     _year_of_activity()
     cells = progress_recompute_all()
+    for year in (2026,):
+        ratings_compute(year=year)
     stdout.write(f"demo indicators: {loaded} plans loaded ({Plan.objects.count()} in all), {cells} progress cells")

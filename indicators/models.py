@@ -204,3 +204,21 @@ class MonthlyReport(models.Model):
 
     def __str__(self):
         return f"{self.region} {self.month:%Y-%m}"
+
+
+class InstitutionRating(models.Model):
+    """An institution's yearly performance (seed 000 §26), computed nightly by indicators.services.ratings."""
+
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    metrics = models.JSONField(default=dict)
+    score = models.DecimalField(max_digits=5, decimal_places=1)
+    grade = models.CharField(max_length=1)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-year", "-score"]
+        constraints = [models.UniqueConstraint(fields=["institution", "year"], name="one_rating_per_year")]
+
+    def __str__(self):
+        return f"{self.institution_id} {self.year} {self.grade}"

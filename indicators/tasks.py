@@ -42,3 +42,13 @@ def build_last_month_reports() -> int:
     for region_id, plan_id in due:
         build_monthly_report.delay(region_id, plan_id, month.isoformat())
     return len(due)
+
+
+@shared_task(acks_late=True)
+def compute_ratings() -> int:
+    """Beat, nightly: this year's institution ratings (idempotent: recomputed from the records)."""
+    from django.utils import timezone
+
+    from .services.ratings import ratings_compute
+
+    return ratings_compute(year=timezone.localdate().year)

@@ -62,6 +62,9 @@ class Institution(models.Model):
     designated_since = models.DateField(_("本次认定生效日"), null=True, blank=True)
     # Kept current by the training app's service when a subsidized class starts (see institution_record_class).
     last_class_on = models.DateField(_("最近一次开班日期"), null=True, blank=True)
+    # The latest yearly performance grade (A–D), written by the indicators app's nightly rating.
+    rating_grade = models.CharField(_("绩效等级"), max_length=1, blank=True)
+    rating_year = models.PositiveSmallIntegerField(_("评级年度"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
 
     class Meta:

@@ -14,6 +14,8 @@ from django.utils import timezone
 from accounts.models import User
 from catalog.importing import Sheet
 from institutions.models import Program
+from trainees.models import CertificateType
+from trainees.services.certificates import certificate_add
 from trainees.synthetic import generate
 
 from .models import ClassStatus as S
@@ -119,11 +121,24 @@ def _build(owner, staff, device, program, name, start, target, size, seed) -> No
         return
     with clock(days[-1], time(17, 0)):
         classes.class_transition(actor=owner, training_class=c, to_status=S.COMPLETED)
-        for n, e in enumerate(c.enrollments.all()):
+        for n, e in enumerate(c.enrollments.select_related("trainee")):
             passed = n % 9 != 4
+            certificate = None
+            if passed and n % 6:  # most who pass are certified by the county's assessment centre
+                certificate = certificate_add(
+                    actor=staff,
+                    trainee=e.trainee,
+                    type=CertificateType.SKILL_LEVEL,
+                    number=f"S{c.end_date:%Y}{c.pk:03d}{n:04d}",
+                    occupation=c.program.occupation,
+                    skill_level=c.program.skill_level,
+                    issuing_body="绥化市职业技能鉴定中心",
+                    issue_date=c.end_date,
+                )
             results.enrollment_record_result(
                 actor=owner,
                 enrollment=e,
+                certificate=certificate,
                 score=Decimal(88 - n % 20 if passed else 52),
                 result=EnrollmentResult.PASSED if passed else EnrollmentResult.FAILED,
             )

@@ -219,6 +219,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "recompute-progress-nightly": {"task": "indicators.tasks.recompute_progress", "schedule": 24 * 60 * 60},
     "requeue-stuck-verifications": {"task": "subsidies.tasks.requeue_stuck_verifications", "schedule": 5 * 60},
     "requeue-stuck-roster-imports": {"task": "training.tasks.requeue_stuck_roster_imports", "schedule": 5 * 60},
+    "institution-ratings-nightly": {"task": "indicators.tasks.compute_ratings", "schedule": 24 * 60 * 60},
     "monthly-reports": {
         "task": "indicators.tasks.build_last_month_reports",
         "schedule": crontab(day_of_month="1", hour="2", minute="0"),

@@ -319,3 +319,22 @@ def inspection_record(
         details={"year": year, "outcome": outcome},
     )
     return inspection
+
+
+def institution_set_rating(*, institution_id: int, year: int, grade: str) -> None:
+    """Called by the indicators app's nightly rating: the latest grade shown on lists and the public directory.
+    A D grade flags the designation for review (see the bureau's list)."""
+    changed = (
+        Institution.objects.filter(pk=institution_id)
+        .exclude(rating_grade=grade, rating_year=year)
+        .update(rating_grade=grade, rating_year=year)
+    )
+    if changed and grade == "D":
+        institution = Institution.objects.select_related("county").get(pk=institution_id)
+        audit_log(
+            actor=None,
+            action="institution.rating_d",
+            target=institution,
+            region=institution.county,
+            details={"year": year},
+        )
