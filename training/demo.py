@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from unittest import mock
 
+from django.apps import apps
 from django.utils import timezone
 
 from accounts.models import User
@@ -38,13 +39,24 @@ CATEGORIES = ["农民工", "登记失业人员", "脱贫人口", "高校毕业�
 
 @contextmanager
 def clock(day: date, at: time = time(18, 0)):
-    """Run services as if it were `day` (local time)."""
+    """Run services as if it were `day` (local time): `timezone.now()`/`localdate()` and the `default=
+    timezone.now` of every model field (Django keeps a reference to the real function in each field)."""
     moment = timezone.make_aware(datetime.combine(day, at))
-    with (
-        mock.patch("django.utils.timezone.now", return_value=moment),
-        mock.patch("django.utils.timezone.localdate", return_value=day),
-    ):
-        yield
+    real_now = timezone.now
+    fields = [f for model in apps.get_models() for f in model._meta.concrete_fields if f.default is real_now]
+    for f in fields:
+        f.default = lambda: moment
+        f.__dict__.pop("_get_default", None)  # a cached_property holding the old default
+    try:
+        with (
+            mock.patch("django.utils.timezone.now", return_value=moment),
+            mock.patch("django.utils.timezone.localdate", return_value=day),
+        ):
+            yield
+    finally:
+        for f in fields:
+            f.default = real_now
+            f.__dict__.pop("_get_default", None)
 
 
 def _weekdays(start: date, count: int) -> list[date]:
