@@ -144,8 +144,8 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
 class SubsidyStandardSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     training_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    occupation = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    skill_level = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    occupation = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    skill_level = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = SubsidyStandard

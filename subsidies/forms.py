@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from training.models import TrainingClass
 
-from .models import ClaimKind, ClaimStatus, FollowUpOutcome, Objection, SpotCheckVisit
+from .models import ClaimKind, ClaimStatus, FollowUpOutcome, MaterialKind, Objection, SpotCheckVisit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 REASON = forms.Textarea(attrs={"rows": 2})
@@ -115,3 +115,9 @@ class ObjectionForm(forms.Form):
         self.fields["line"].choices = [("", _("整个公示"))] + [
             (row["line"], f"{row['no']}. {row['name']} {row['id_number']}") for row in rows if row.get("line")
         ]
+
+
+class MaterialForm(forms.Form):
+    kind = forms.ChoiceField(label=_("材料"), choices=MaterialKind.choices)
+    file = forms.FileField(label=_("文件"), required=False)
+    reference = forms.CharField(label=_("存储位置/说明"), max_length=300, required=False)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("queue/", views.ReviewQueueView.as_view(), name="queue"),
     path("<int:pk>/", views.ClaimDetailView.as_view(), name="detail"),
     path("<int:pk>/submit/", views.ClaimSubmitView.as_view(), name="submit"),
+    path("<int:pk>/materials/", views.MaterialUploadView.as_view(), name="material_upload"),
     path("<int:pk>/materials/<int:material_pk>/", views.MaterialDownloadView.as_view(), name="material"),
     path("<int:pk>/lines/<int:line_pk>/decide/", views.LineDecideView.as_view(), name="line_decide"),
     path("<int:pk>/findings/<int:finding_pk>/accept/", views.FindingAcceptView.as_view(), name="finding_accept"),

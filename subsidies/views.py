@@ -25,6 +25,7 @@ from .forms import (
     FollowUpDrawForm,
     FollowUpRecordForm,
     LineDecisionForm,
+    MaterialForm,
     ObjectionResolveForm,
     PaymentForm,
     ReasonForm,
@@ -143,6 +144,7 @@ class ClaimDetailView(RoleRequiredMixin, View):
             "is_decider": is_decider,
             "is_bureau": is_bureau,
             "is_finance": user.role == Role.FINANCE,
+            "material_form": MaterialForm() if is_owner and claim.status in ("draft", "returned") else None,
         }
         return render(request, "subsidies/claim_detail.html", context)
 
@@ -155,6 +157,25 @@ class ClaimSubmitView(RoleRequiredMixin, View):
         form = forms.Form(request.POST)
         call_service(form, claims.claim_submit, actor=request.user, claim=claim)
         return _back(request, form, _("已提交，系统正在逐项核验。"), _detail_url(pk))
+
+
+class MaterialUploadView(RoleRequiredMixin, View):
+    allowed_roles = INSTITUTION
+
+    def post(self, request, pk):
+        claim = _scoped_claim(request, pk)
+        form = MaterialForm(request.POST, request.FILES)
+        if form.is_valid():
+            call_service(
+                form,
+                claims.claim_material_add,
+                actor=request.user,
+                claim=claim,
+                kind=form.cleaned_data["kind"],
+                uploaded_file=form.cleaned_data["file"],
+                reference=form.cleaned_data["reference"],
+            )
+        return _back(request, form, _("已添加材料。"), _detail_url(pk))
 
 
 class MaterialDownloadView(RoleRequiredMixin, View):
