@@ -20,3 +20,15 @@ class AuditFilterForm(forms.Form):
 class ReferenceImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("数据类型"), choices=[("occupation", _("职业目录")), ("region", _("行政区划"))])
     file = forms.FileField(label=_("文件（.xlsx 或 .csv）"))
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("验证码"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class ReauthForm(TokenForm):
+    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

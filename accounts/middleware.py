@@ -5,6 +5,9 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
 _client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
 
@@ -44,4 +47,31 @@ class AbsoluteSessionTimeoutMiddleware:
             started = request.session.setdefault(SIGNED_IN_AT, now)
             if now - started > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS:
                 logout(request)
+        return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """Bureau staff, finance and administrators must complete TOTP before any page or API call (when
+    TWO_FACTOR_REQUIRED); the two-factor pages themselves, sign-out and static files stay reachable."""
+
+    OPEN_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/accounts/login/", "/static/", "/i18n/", "/public/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from . import twofactor
+
+        user = getattr(request, "user", None)
+        if (
+            twofactor.enforced()
+            and user is not None
+            and twofactor.required_for(user)
+            and not user.is_verified()
+            and not request.path.startswith(self.OPEN_PREFIXES)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "需要完成双因素认证。"}, status=403)
+            target = "accounts:two_factor_verify" if twofactor.confirmed_device(user) else "accounts:two_factor_setup"
+            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
         return self.get_response(request)

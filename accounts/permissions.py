@@ -29,3 +29,23 @@ class HasRole(BasePermission):
 
     def has_permission(self, request, view):
         return user_has_role(request.user, getattr(view, "allowed_roles", ()))
+
+
+class ReauthRequiredMixin:
+    """Before an act that moves money: the user must have re-entered password and code in the last minutes.
+    Put it before RoleRequiredMixin in the bases."""
+
+    def dispatch(self, request, *args, **kwargs):
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        from . import twofactor
+
+        if (
+            request.method == "POST"
+            and request.user.is_authenticated
+            and not twofactor.reauthenticated_recently(request)
+        ):
+            back = request.headers.get("Referer") or request.path
+            return redirect(f"{reverse('accounts:reauth')}?next={back}")
+        return super().dispatch(request, *args, **kwargs)

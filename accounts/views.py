@@ -1,20 +1,27 @@
+from base64 import b32encode
+
 import tablib
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from catalog.services import RESOURCES
 
-from . import selectors, services
-from .forms import AuditFilterForm, ReferenceImportForm
+from . import selectors, services, twofactor
+from .errors import DomainError
+from .forms import AuditFilterForm, ReauthForm, ReferenceImportForm, TokenForm
 from .models import Role
 from .permissions import BUREAU_AND_ADMIN, RoleRequiredMixin, user_has_role
+from .web import call_service
 
 
 class LoginView(auth_views.LoginView):
@@ -112,3 +119,85 @@ def reference_import_template(request, kind):
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
     return response
+
+
+def _safe_next(request, default="home") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse(default)
+
+
+class TwoFactorSetupView(LoginRequiredMixin, TemplateView):
+    """Scan the key into an authenticator app, then confirm with a first code."""
+
+    template_name = "accounts/two_factor_setup.html"
+
+    def get(self, request, *args, **kwargs):
+        device = twofactor.device_start(request.user)
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": TokenForm(),
+                "device": device,
+                "secret": b32encode(device.bin_key).decode(),
+                "next": _safe_next(request),
+            },
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = TokenForm(request.POST)
+        if form.is_valid() and call_service(
+            form, twofactor.device_confirm, request=request, user=request.user, token=form.cleaned_data["token"]
+        ):
+            messages.success(request, _("已启用双因素认证。"))
+            return redirect(_safe_next(request))
+        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first() or twofactor.device_start(
+            request.user
+        )
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "device": device, "secret": b32encode(device.bin_key).decode(), "next": _safe_next(request)},
+            status=400,
+        )
+
+
+class TwoFactorVerifyView(LoginRequiredMixin, TemplateView):
+    template_name = "accounts/two_factor_verify.html"
+
+    def get(self, request, *args, **kwargs):
+        return render(request, self.template_name, {"form": TokenForm(), "next": _safe_next(request)})
+
+    def post(self, request, *args, **kwargs):
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            try:
+                twofactor.verify(request, request.user, form.cleaned_data["token"])
+                return redirect(_safe_next(request))
+            except DomainError as exc:
+                form.add_error("token", exc.message)
+        return render(request, self.template_name, {"form": form, "next": _safe_next(request)}, status=400)
+
+
+class ReauthView(LoginRequiredMixin, TemplateView):
+    """Password and a fresh code again before approving a claim or recording a payment."""
+
+    template_name = "accounts/reauth.html"
+
+    def get(self, request, *args, **kwargs):
+        return render(request, self.template_name, {"form": ReauthForm(), "next": _safe_next(request)})
+
+    def post(self, request, *args, **kwargs):
+        form = ReauthForm(request.POST)
+        if form.is_valid():
+            try:
+                twofactor.reauthenticate(
+                    request, request.user, form.cleaned_data["password"], form.cleaned_data["token"]
+                )
+                messages.info(request, _("身份已确认，请重新提交刚才的操作。"))
+                return redirect(_safe_next(request))
+            except DomainError as exc:
+                form.add_error(exc.field, exc.message)
+        return render(request, self.template_name, {"form": form, "next": _safe_next(request)}, status=400)

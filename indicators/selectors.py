@@ -162,9 +162,11 @@ class Context:
         own_code = self.region.code if self.region else None
         own = [r for r in rows if r["region_code"] == own_code]
         rows = own or rows
-        if indicator.kind == Indicator.Kind.STOCK:
-            latest = max((r["period"] for r in rows), default=None)
-            return sum(r["value"] for r in rows if r["period"] == latest)
+        if indicator.kind == Indicator.Kind.STOCK:  # each reporting unit's latest value, summed
+            latest = {}
+            for r in sorted(rows, key=lambda r: r["period"]):
+                latest[r["region_code"]] = r["value"]
+            return sum(latest.values())
         return sum(r["value"] for r in rows)
 
     def pipeline(self) -> int:

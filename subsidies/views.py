@@ -14,7 +14,7 @@ from django.views import View
 
 from accounts.errors import DomainError
 from accounts.models import Role
-from accounts.permissions import RoleRequiredMixin
+from accounts.permissions import ReauthRequiredMixin, RoleRequiredMixin
 from accounts.web import call_service
 from trainees.services.people import REVEALING_ROLES
 
@@ -199,7 +199,7 @@ class ReviewQueueView(RoleRequiredMixin, View):
         return render(request, "subsidies/queue.html", {"claims": selectors.review_queue(user=request.user)})
 
 
-class LineDecideView(RoleRequiredMixin, View):
+class LineDecideView(ReauthRequiredMixin, RoleRequiredMixin, View):
     allowed_roles = DECIDERS
 
     def post(self, request, pk, line_pk):
@@ -270,7 +270,7 @@ class ClaimRejectView(_ClaimActionView):
     ok_message = _("已作出不予补贴决定。")
 
 
-class ClaimSendToNoticeView(_ClaimActionView):
+class ClaimSendToNoticeView(ReauthRequiredMixin, _ClaimActionView):
     service = claims.claim_send_to_notice
     ok_message = _("已发布公示。")
 
@@ -432,7 +432,7 @@ class PaymentListView(RoleRequiredMixin, View):
         )
 
 
-class AdvanceView(RoleRequiredMixin, View):
+class AdvanceView(ReauthRequiredMixin, RoleRequiredMixin, View):
     """预拨 for one class: the amount is the service's; the form carries a one-time idempotency key."""
 
     allowed_roles = FINANCE
@@ -470,7 +470,7 @@ class AdvanceView(RoleRequiredMixin, View):
         return self._render(request, tc, form, status=400)
 
 
-class SettlementView(RoleRequiredMixin, View):
+class SettlementView(ReauthRequiredMixin, RoleRequiredMixin, View):
     """清算 for one approved claim: approved amount minus the class's advance (negative = recovery)."""
 
     allowed_roles = FINANCE

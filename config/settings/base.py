@@ -30,6 +30,7 @@ def _dev_secret_key() -> str:
 
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=None) or _dev_secret_key()
+EMBEDDED_DEFAULT = not env("CELERY_BROKER_URL", default="")
 
 
 def _dev_key(name: str, make) -> str:
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "catalog",
     "accounts",
     "institutions",
@@ -85,11 +88,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.RequestContextMiddleware",
     "accounts.middleware.AbsoluteSessionTimeoutMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -141,6 +146,12 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+
+# Two-factor sign-in (TOTP) for bureau staff, finance and administrators. The embedded demo leaves it off so the
+# demo logins work at once; with PostgreSQL/Redis (and always in production) it is on unless turned off.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not EMBEDDED_DEFAULT)
+REAUTH_MAX_AGE_SECONDS = env.int("REAUTH_MAX_AGE_SECONDS", default=5 * 60)
+OTP_TOTP_ISSUER = "补贴性职业技能培训"
 
 # Absolute timeout: a session ends this long after sign-in, however active (the idle timeout is above).
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = env.int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", default=10 * 60 * 60)

@@ -23,3 +23,5 @@ PII_ENCRYPTION_KEYS = ["0Gx1U5Qm1lC2v6q3eYqY0aF0w0m5R9Jt8yqk8yK2hS4="]
 PII_BLIND_INDEX_KEY = "test-blind-index-key-7f3a9c"
 # Tests make many API calls per second from one client.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "user": "10000/min"}}  # noqa: F405
+# Two-factor sign-in is switched on by the tests that are about it (tests/accounts/test_two_factor.py).
+TWO_FACTOR_REQUIRED = False

@@ -31,8 +31,6 @@ def _grouped(source: str, facts, group: dict, *, counties=None, years=None):
         qs = qs.filter(_county__in=counties)
     if years is not None:
         qs = qs.filter(_month__gte=date(min(years), 1, 1), _month__lte=date(max(years), 12, 1))
-        if source == "ledger":  # lets the (county, end_date) index narrow the scan; approval follows the end
-            qs = qs.filter(end_date__gte=date(min(years) - 1, 1, 1))
     counts = {code: Count("pk", filter=q) for code, q in _definitions_of(source).items()}
     return qs.order_by().values(*group).annotate(**counts), list(counts)
 
@@ -129,7 +127,8 @@ def progress_recompute_all() -> int:
 def progress_refresh(*, counties: list[int], months: list[date]) -> None:
     """Recount the touched counties for the years of the touched months (an approved claim: one county, one
     year) and move their city's and province's sums by the difference."""
-    years = sorted({m.year for m in months})
+    touched = sorted({m.year for m in months})
+    years = list(range(touched[0], touched[-1] + 1))  # one contiguous window, counted and replaced whole
     first, last = date(years[0], 1, 1), date(years[-1], 12, 1)
     units = list(Region.objects.filter(pk__in=counties).values_list("code", flat=True))
     new_p, new_b = count_facts(counties=counties, years=years)

@@ -1,0 +1,180 @@
+"""Helpers for the indicators tests: the counted facts made by hand (ledger rows, completed classes,
+certificates, designations), plans of our own, and snapshots of the roll-up tables.
+
+Ledger rows go through trainees.services.records.training_records_append_bulk (with `source=`), played at the
+approval moment with training.demo.clock so a claim's created_at is the approval time. Classes and enrollments
+are plain rows: the indicators read only their status, county, end date and roster."""
+
+import itertools
+from datetime import date, time, timedelta
+from decimal import Decimal
+
+from catalog.models import Occupation, Region, SkillLevel, TraineeCategory, TrainingType
+from indicators.models import Breakdown, Indicator, Plan, Progress, Target
+from institutions.models import InstitutionType
+from tests.institutions.factories import DesignatedInstitutionFactory, ProgramFactory, bureau_actor
+from tests.trainees.factories import make_id, register
+from trainees.models import Certificate, CertificateType, RecordSource, SubsidyKind, Trainee
+from trainees.services.records import training_records_append_bulk
+from training.demo import clock
+from training.models import ClassStatus, Enrollment, TrainingClass
+
+_seq = itertools.count(1)
+
+
+def region(code: str) -> Region:
+    return Region.objects.get(code=code)
+
+
+def person(county: str = "231202", name: str = "王秀英") -> Trainee:
+    """A trainee registered (through the service) in `county`."""
+    n = next(_seq)
+    return register(make_id(county, date(1970, 1, 1) + timedelta(days=n), seq=2), name=name, county_code=county)
+
+
+def occupation(index: int = 0) -> Occupation:
+    return Occupation.objects.order_by("code")[index % Occupation.objects.count()]
+
+
+def ledger(
+    trainee: Trainee,
+    *,
+    county: str = "231202",
+    end: date = date(2024, 3, 20),
+    source: str = RecordSource.HISTORY,
+    subsidy_kind: str = SubsidyKind.TRAINING,
+    category: str | None = None,
+    training_type: str = "employment_skills",
+    level: str = "level5",
+    occupation_index: int | None = None,
+    approved: date | None = None,
+    at: time = time(10, 0),
+    institution=None,
+    count: int = 1,
+) -> None:
+    """`count` ledger rows of one class for `trainee` (history rows may repeat a person; a claim may not); a
+    claim is stamped (created_at) at `approved` `at` local time."""
+    n = next(_seq)
+    category_id = TraineeCategory.objects.get(code=category).pk if category else None
+    with clock(approved or end, at):
+        training_records_append_bulk(
+            records=[
+                {
+                    "trainee_id": trainee.pk,
+                    "amount": Decimal(1000),
+                    "source_ref": f"ind-{n}-{k}",
+                    "category_id": category_id,
+                }
+                for k in range(count)
+            ],
+            occupation=occupation(n if occupation_index is None else occupation_index),
+            skill_level=SkillLevel.objects.get(code=level),
+            training_type=TrainingType.objects.get(code=training_type),
+            start_date=end - timedelta(days=10),
+            end_date=end,
+            county=region(county),
+            institution=institution,
+            subsidy_kind=subsidy_kind,
+            source=source,
+        )
+
+
+def training_class(
+    *,
+    county: str = "231202",
+    end: date = date(2024, 5, 20),
+    status: str = ClassStatus.COMPLETED,
+    size: int = 1,
+    program=None,
+) -> TrainingClass:
+    """A class of `size` enrolled people (registered in `county`), in `status`, ending `end`."""
+    program = program or ProgramFactory(institution=DesignatedInstitutionFactory(county=region(county)))
+    tc = TrainingClass.objects.create(
+        institution=program.institution,
+        program=program,
+        county=program.institution.county,
+        name="测试班",
+        training_type=program.training_type,
+        mode=program.mode,
+        start_date=end - timedelta(days=10),
+        end_date=end,
+        planned_headcount=max(size, 1),
+        status=status,
+        created_by=bureau_actor(program.institution.county),
+    )
+    Enrollment.objects.bulk_create([Enrollment(training_class=tc, trainee=person(county)) for _ in range(size)])
+    return tc
+
+
+def certificate(trainee: Trainee, *, issued: date, level: str | None = "level5", occupation_index: int = 0):
+    return Certificate.objects.create(
+        trainee=trainee,
+        type=CertificateType.SKILL_LEVEL,
+        number=f"CERT{next(_seq):08d}",
+        occupation=occupation(occupation_index),
+        skill_level=SkillLevel.objects.get(code=level) if level else None,
+        issuing_body="绥化市职业技能鉴定中心",
+        issue_date=issued,
+    )
+
+
+def public_base(
+    county: str = "231202", designated_on: date = date(2024, 6, 10), type=InstitutionType.PUBLIC_TRAINING_BASE
+):
+    return DesignatedInstitutionFactory(county=region(county), type=type, designated_on=designated_on)
+
+
+# --- plans of our own ----------------------------------------------------------------------------------------
+
+
+def plan_with(
+    definition: str = "subsidized_training",
+    *,
+    code: str = "test-plan",
+    region_code: str | None = "2312",
+    start: date = date(2025, 1, 1),
+    end: date = date(2025, 12, 31),
+    kind: str = Indicator.Kind.CUMULATIVE,
+    source: str = Indicator.Source.COMPUTED,
+    targets: dict | None = None,
+) -> tuple[Plan, Indicator]:
+    """A plan with one indicator and targets {region code: value} (year None; yearly: the start year)."""
+    plan = Plan.objects.create(
+        code=code, name=f"测试计划 {code}", region=region(region_code) if region_code else None, start=start, end=end
+    )
+    indicator = Indicator.objects.create(
+        plan=plan,
+        code=definition or "reported",
+        name=f"指标 {definition or 'reported'}",
+        kind=kind,
+        source=source,
+        definition=definition if source == Indicator.Source.COMPUTED else "",
+    )
+    year = start.year if kind == Indicator.Kind.YEARLY else None
+    for code_, value in (targets or {}).items():
+        Target.objects.create(indicator=indicator, region=region(code_), year=year, value=value)
+    return plan, indicator
+
+
+# --- the roll-up tables --------------------------------------------------------------------------------------
+
+
+def progress_table() -> dict:
+    return {(p.definition, p.unit, p.parent, p.institution, p.month): p.value for p in Progress.objects.all()}
+
+
+def breakdown_table() -> dict:
+    return {(b.definition, b.unit, b.year, b.dimension, b.key): b.value for b in Breakdown.objects.all()}
+
+
+def total(definition: str, unit: str, *, months=None) -> int:
+    """The unit's own cells (institution blank), summed over `months` (a (first, last) pair) or all."""
+    qs = Progress.objects.filter(definition=definition, unit=unit, institution="")
+    if months:
+        qs = qs.filter(month__range=months)
+    return sum(qs.values_list("value", flat=True))
+
+
+def month_cells(definition: str, unit: str) -> dict:
+    """{month: value} of the unit's own cells."""
+    return dict(Progress.objects.filter(definition=definition, unit=unit, institution="").values_list("month", "value"))
