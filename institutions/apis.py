@@ -34,8 +34,8 @@ class ScopedRegionField(serializers.SlugRelatedField):
 class InstitutionSerializer(serializers.ModelSerializer):
     county = ScopedRegionField(slug_field="code")
     status = serializers.CharField(read_only=True)
-    designated_since = serializers.DateField(read_only=True)
-    last_class_on = serializers.DateField(read_only=True)
+    designated_since = serializers.DateField(read_only=True, allow_null=True)
+    last_class_on = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta:
         model = Institution
@@ -109,7 +109,7 @@ class ProgramSerializer(serializers.ModelSerializer):
     training_type = serializers.SlugRelatedField(slug_field="code", queryset=TrainingType.objects.all())
     mode = serializers.ChoiceField(choices=TrainingMode.choices)
     status = serializers.CharField(read_only=True)
-    delisted_on = serializers.DateField(read_only=True)
+    delisted_on = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta:
         model = Program

@@ -20,7 +20,7 @@ class TraineeSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="name_masked")
     id_number = serializers.CharField(source="id_number_masked")
     phone = serializers.CharField(source="phone_masked")
-    registered_region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    registered_region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Trainee
@@ -56,7 +56,7 @@ class TraineeViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.trainee_list(user=self.request.user)
 
     @extend_schema(request=SearchSerializer, responses=TraineeSerializer(many=True))
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None)
     def search(self, request):
         data = SearchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -82,7 +82,7 @@ class TraineeViewSet(viewsets.ReadOnlyModelViewSet):
 class CertificateSerializer(serializers.ModelSerializer):
     trainee = serializers.PrimaryKeyRelatedField(read_only=True)
     occupation = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    skill_level = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    skill_level = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Certificate

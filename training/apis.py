@@ -70,7 +70,7 @@ class TrainingClassViewSet(viewsets.ReadOnlyModelViewSet):
 class EnrollmentSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="trainee.name_masked")
     id_number = serializers.CharField(source="trainee.id_number_masked")
-    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Enrollment
