@@ -10,8 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.models import Role
 from accounts.permissions import RoleRequiredMixin
@@ -177,6 +179,7 @@ class InspectionCreateView(RoleRequiredMixin, View):
         )
 
 
+@method_decorator(sensitive_post_parameters("id_number"), name="dispatch")
 class TeacherCreateView(RoleRequiredMixin, View):
     allowed_roles = (*DECIDERS, Role.INSTITUTION)
 

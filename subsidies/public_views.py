@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.web import call_service
 
@@ -40,6 +41,7 @@ def notices(request):
     return render(request, "public/notices.html", {"page": page, "query": "", "today": timezone.localdate()})
 
 
+@sensitive_post_parameters("contact_phone", "contact_name")
 def notice(request, pk):
     obj = get_object_or_404(selectors.notice_list(), pk=pk)
     rows = selectors.notice_rows(obj)

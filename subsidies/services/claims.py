@@ -465,7 +465,10 @@ def claim_approve_after_notice(claim_id: int) -> SubsidyClaim:
     records = []
     for line in lines:
         if line.pk in still:
-            line.status, line.decision_reason = LineStatus.REJECTED, _("批准时发现已在其他申请中获得补贴。")
+            line.status, line.decision_reason = (
+                LineStatus.REJECTED,
+                _("批准前复核发现阻断性问题（如已在其他申请中获得补贴）。"),
+            )
             line.save(update_fields=["status", "decision_reason"])
             continue
         records.append(
@@ -491,6 +494,9 @@ def claim_approve_after_notice(claim_id: int) -> SubsidyClaim:
     claim.save(update_fields=["approved_amount"])
     notice.closed_at = timezone.now()
     notice.save(update_fields=["closed_at"])
+    if not records:  # every line fell at the final check: nothing to approve
+        _move(claim, S.REJECTED, None, _("批准前复核：所有人员均不符合补贴条件。"), action="claim.rejected_at_approval")
+        return claim
     _move(claim, S.APPROVED, None, action="claim.approved")
     progress_changed(counties={tc.county_id}, months={timezone.localdate()})
     return claim
