@@ -19,6 +19,7 @@ NAVIGATION = [
     (_("培训班"), "training:list", (*BUREAU, Role.INSTITUTION)),
     (_("学员档案"), "trainees:list", (*BUREAU, Role.INSTITUTION)),
     (_("考勤设备"), "training:devices", (Role.INSTITUTION,)),
+    (_("双因素认证"), "accounts:two_factor_setup", (Role.INSTITUTION,)),  # optional for institutions
     (_("补贴申请"), "subsidies:list", (Role.INSTITUTION, Role.PROVINCE, Role.ADMIN)),
     (_("补贴审核"), "subsidies:queue", (Role.COUNTY, Role.CITY)),
     (_("抽查"), "subsidies:spot_checks", (Role.COUNTY, Role.CITY)),
