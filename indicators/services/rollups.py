@@ -11,6 +11,7 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Count
+from django.db.models.functions import ExtractYear
 
 from catalog.bulk import copy_insert
 from catalog.models import Occupation, Region, TraineeCategory, TrainingType
@@ -47,37 +48,56 @@ def _labels() -> dict:
 def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
     """County-level cells straight from the facts: progress {(definition, county code, institution, month): n}
     (institution "" = the county's total) and breakdown {(definition, county code, year, dimension, key): n}.
-    One grouped query per fact source, by county, institution, month and every breakdown key."""
+
+    A few counties (the incremental refresh) are read in one query per fact source grouped by every key; all of
+    them (the nightly recompute) in one query for the cells and one per breakdown dimension, which return far
+    fewer groups. Both group the same expressions, so they give the same counts."""
     code_of = dict(Region.objects.filter(level__in=["county", "city"]).values_list("pk", "code"))
     labels = _labels()
     progress, breakdown = Counter(), Counter()
+
+    def label(dimension, value):
+        return labels[dimension].get(value, "未登记") if value not in (None, "") else "未登记"
+
     for source, make in FACTS.items():
         facts = make()
-        group = {
-            "c": facts.county,
-            "i": facts.institution,
-            "m": facts.month,
-            **{f"k_{d}": expression for d, expression in facts.keys.items()},
-        }
-        rows, codes = _grouped(source, facts, group, counties=counties, years=years)
+        cell = {"c": facts.county, "i": facts.institution, "m": facts.month}
+        if counties is not None:  # few rows: one query with every key
+            dims = {f"k_{d}": expression for d, expression in facts.keys.items()}
+            rows, codes = _grouped(source, facts, {**cell, **dims}, counties=counties, years=years)
+            for row in rows:
+                unit, month = code_of.get(row["c"]), row["m"]
+                if unit and month:
+                    keys = [(d, label(d, row[f"k_{d}"])) for d in facts.keys]
+                    _add(progress, breakdown, codes, row, unit, month, keys)
+            continue
+        rows, codes = _grouped(source, facts, cell, years=years)
         for row in rows:
             unit, month = code_of.get(row["c"]), row["m"]
-            if not unit or not month:
-                continue
-            keys = [
-                (d, labels[d].get(row[f"k_{d}"], "未登记") if row[f"k_{d}"] not in (None, "") else "未登记")
-                for d in facts.keys
-            ]
-            for code in codes:
-                n = row[code]
-                if not n:
-                    continue
-                progress[(code, unit, "", month)] += n
-                if row["i"]:
-                    progress[(code, unit, str(row["i"]), month)] += n
-                for dimension, key in keys:
-                    breakdown[(code, unit, month.year, dimension, key)] += n
+            if unit and month:
+                _add(progress, breakdown, codes, row, unit, month, [])
+        for dimension, expression in facts.keys.items():
+            rows, codes = _grouped(
+                source, facts, {"c": facts.county, "y": ExtractYear(facts.month), "k": expression}, years=years
+            )
+            for row in rows:
+                unit = code_of.get(row["c"])
+                for code in codes:
+                    if row[code] and unit and row["y"]:
+                        breakdown[(code, unit, row["y"], dimension, label(dimension, row["k"]))] += row[code]
     return progress, breakdown
+
+
+def _add(progress, breakdown, codes, row, unit, month, keys) -> None:
+    for code in codes:
+        n = row[code]
+        if not n:
+            continue
+        progress[(code, unit, "", month)] += n
+        if row["i"]:
+            progress[(code, unit, str(row["i"]), month)] += n
+        for dimension, key in keys:
+            breakdown[(code, unit, month.year, dimension, key)] += n
 
 
 def _parent(code: str) -> str:
