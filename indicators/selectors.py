@@ -4,9 +4,12 @@ One grouped query reads the roll-up for the region (by child unit and month); ev
 (totals, ranking, trend, forecast) is summed from it in memory.
 """
 
+import functools
+import json
 from collections import defaultdict
 from datetime import date
 
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
@@ -329,3 +332,118 @@ def dashboard(*, user: User, plan: Plan, region: Region | None, year: int | None
         data["breakdowns"] = breakdowns(main, region, year)
     data["overdue_tasks"] = list(plan.tasks.filter(done=False, deadline__lt=today)[:50])
     return data
+
+
+# --- county map ---------------------------------------------------------------------------------------------
+
+COUNTY_MAP_FILE = "geo/{province}0000_counties.json"  # static/geo/, written by `manage.py build_county_map`
+
+
+@functools.cache
+def _county_map_codes(path: str) -> frozenset[str] | None:
+    """The adcodes of a boundary file in static/ (None: no such file)."""
+    found = finders.find(path)
+    if not found:
+        return None
+    with open(found, encoding="utf-8") as f:
+        return frozenset(feature["properties"]["adcode"] for feature in json.load(f)["features"])
+
+
+def county_map_file(region: Region | None) -> str | None:
+    """The static path of the county boundaries a province or city dashboard draws, if its province has one."""
+    if region is None or region.level == Region.Level.COUNTY:
+        return None
+    path = COUNTY_MAP_FILE.format(province=region.code[:2])
+    return path if _county_map_codes(path) is not None else None
+
+
+class CountyCube(Cube):
+    """The county cells of some cities: {(definition, county code, month): n} (county totals: institution blank,
+    parent the city). One query on the (parent, definition, month) index."""
+
+    def __init__(self, cities: list[str], definitions: list[str], start: date, end: date):
+        qs = Progress.objects.filter(
+            parent__in=cities, definition__in=definitions, month__range=(start.replace(day=1), end), institution=""
+        )
+        self.cells = {}
+        for d, unit, m, v in qs.values_list("definition", "unit", "month", "value"):
+            self.cells[(d, unit, m)] = self.cells.get((d, unit, m), 0) + v
+
+
+class CountyContext(Context):
+    """A Context whose children are every county under the region (a province's counties are its grandchildren),
+    so that children_rows ranks them the way the dashboard ranks its own children."""
+
+    def __init__(self, plan: Plan, region: Region, today: date):
+        self.plan, self.region, self.today = plan, region, today
+        self.indicators = list(plan.indicators.select_related("parent", "plan"))
+        definitions = sorted({i.definition for i in self.indicators if i.definition})
+        self.children = list(
+            Region.objects.filter(level=Region.Level.COUNTY, code__startswith=region.code).select_related("parent")
+        )
+        cities = sorted({c.code[:4] for c in self.children})
+        self.cube = CountyCube(cities, definitions, plan.start, plan.end)
+        targets = Target.objects.filter(
+            indicator__plan=plan, region__level=Region.Level.COUNTY, region__code__startswith=region.code
+        )
+        self.targets = {(t.indicator_id, t.region_id, t.year, t.city_own): t for t in targets}
+        self.reported, self._pipeline = [], None
+
+
+def county_map(
+    *, user: User, plan: Plan, region: Region | None, year: int | None = None, indicator: Indicator | None = None
+) -> dict | None:
+    """Progress of every county under a province or city (its city's counties only) for the map card: the
+    plan's main indicator (or `indicator`), ranked by share of target. None where there is no map (a county, the
+    national page, a province without a boundary file, a plan without a computed indicator)."""
+    if not region_visible(user, region):
+        raise PermissionDenied
+    geo = county_map_file(region)
+    if geo is None:
+        return None
+    today = timezone.localdate()
+    year = year or min(max(today.year, plan.start.year), plan.end.year)
+    ctx = CountyContext(plan, region, today)
+    if indicator is None:
+        indicator = next((i for i in ctx.indicators if i.definition), None)
+    if indicator is None or not indicator.definition:
+        return None
+    rows = [r for r in children_rows(ctx, indicator, year) if not r.get("city_own")]
+    visible = set(
+        Region.objects.filter(region_scope_q(user), code__in=[r["code"] for r in rows]).values_list("code", flat=True)
+    )
+    on_map = _county_map_codes(geo)
+    return {
+        "geo": geo,
+        "indicator": indicator,
+        "year": year,
+        "rows": [
+            {
+                **r,
+                "city": r["region"].parent.name if r["region"].parent else "",
+                "visible": r["code"] in visible,
+                "on_map": r["code"] in on_map,
+            }
+            for r in rows
+        ],
+    }
+
+
+COUNTY_MAP_COLUMNS = ["区划代码", "县（市、区）", "所属地市", "目标", "完成", "完成率(%)", "地图"]
+
+
+def county_map_table(data: dict) -> tuple[list[str], list[list], str]:
+    """(headers, rows, sheet title) of the map's numbers for the Excel export."""
+    rows = [
+        [
+            r["code"],
+            r["name"],
+            r["city"],
+            r["target"],
+            r["done"],
+            None if r["share"] is None else round(r["share"] * 100, 2),
+            "" if r["on_map"] else "无边界数据",
+        ]
+        for r in data["rows"]
+    ]
+    return COUNTY_MAP_COLUMNS, rows, "各县完成情况"

@@ -109,7 +109,15 @@ class DashboardView(RoleRequiredMixin, View):
             return render(request, "indicators/dashboard.html", {"region": region, "plan": None})
         data = selectors.dashboard(user=request.user, plan=plan, region=region, year=_year(request, plan))
         payload = reports.dashboard_json(data)
+        county_map = _county_map(request.user, plan, region, data)
+        payload["county_map"] = county_map and county_map["json"]
         export = request.GET.get("export")
+        if export == "county_map":
+            if county_map is None:
+                raise Http404
+            headers, rows, title = selectors.county_map_table(county_map)
+            name = f"county_map-{region.code}-{plan.code}-{data['year']}.xlsx"
+            return _xlsx_response(export_xlsx(headers, rows, title=title), name)
         if export:
             table = reports.chart_table(payload, export)
             if table is None:
@@ -152,8 +160,34 @@ class DashboardView(RoleRequiredMixin, View):
             if region
             else [],
             "is_county": region is not None and region.level == Region.Level.COUNTY,
+            "county_map": county_map,
         }
         return render(request, "indicators/dashboard.html", context)
+
+
+def _county_map(user, plan: Plan, region: Region | None, data: dict) -> dict | None:
+    """The map card of a province or city dashboard (None: no card): the selector's rows for the table and the
+    export, and as JSON for the chart, each with the link to its county's dashboard where the user may open it."""
+    if data["main"] is None:
+        return None
+    result = selectors.county_map(user=user, plan=plan, region=region, year=data["year"], indicator=data["main"])
+    if result is None:
+        return None
+    rows = [
+        {
+            **r,
+            "url": reports.dashboard_url(r["region"], plan, result["year"]) if r["visible"] else None,
+            "share_pct": _pct(r["share"]),
+        }
+        for r in result["rows"]
+    ]
+    fields = ("code", "name", "city", "done", "target", "share", "url", "on_map")
+    return {
+        **result,
+        "rows": rows,
+        "missing": [r for r in rows if not r["on_map"]],
+        "json": {"name": f"counties-{region.code}", "rows": [{k: r[k] for k in fields} for r in rows]},
+    }
 
 
 class ReportedValueView(RoleRequiredMixin, View):

