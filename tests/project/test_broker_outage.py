@@ -11,29 +11,20 @@ MEDIA_ROOT), without touching the shared Redis server (other test workers use db
    it back; the sweeper requeue_stuck_roster_imports (jobs started more than 30 minutes ago) sends it again and
    the job is done once, with the roster of the file.
 
-Workers run on a queue of their own with unacked bookkeeping keys of their own, removed afterwards.
+Workers run on a queue of their own with unacked bookkeeping keys of their own, removed afterwards
+(tests/project/realworkers.py, shared with the other outage tests).
 """
 
-import json
 import logging
-import os
 import signal
-import socket
-import subprocess
-import sys
 import time
-import uuid
-from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from config import celery_app
 from subsidies.models import ClaimStatus, SubsidyClaim
 from subsidies.services import claims
 from subsidies.tasks import requeue_stuck_verifications
@@ -45,6 +36,7 @@ from training.tasks import requeue_stuck_roster_imports
 
 from ..subsidies.factories import claim_day, completed_class
 from ..training.factories import World, make_class, roster_xlsx, rows, upload
+from .realworkers import backend_alive, backends_waiting_on, broker_at, nothing_listens, wait_until
 
 pytestmark = [
     pytest.mark.worker,
@@ -52,124 +44,8 @@ pytestmark = [
     pytest.mark.usefixtures("reference_data"),
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
-BROKER = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 DEAD_PORT = 6390
 DEAD_BROKER = f"redis://127.0.0.1:{DEAD_PORT}/0"
-TIMEOUT = 60
-
-LAUNCHER = """
-import json, sys
-from config import celery_app as app
-app.conf.broker_transport_options = {**app.conf.broker_transport_options, **json.loads(sys.argv[1])}
-app.worker_main(sys.argv[2:])
-"""
-
-
-class Workers:
-    """Solo workers on a queue of their own (the project's transport options, unacked keys of their own)."""
-
-    def __init__(self, tmp_path: Path):
-        self.tag = uuid.uuid4().hex[:12]
-        self.queue = f"test-outage-{self.tag}"
-        self.tmp_path = tmp_path
-        self.processes: list[tuple[subprocess.Popen, Path]] = []
-        self.options = {
-            "unacked_key": f"unacked-{self.tag}",
-            "unacked_index_key": f"unacked_index-{self.tag}",
-            "unacked_mutex_key": f"unacked_mutex-{self.tag}",
-        }
-
-    def start(self) -> subprocess.Popen:
-        n = len(self.processes) + 1
-        log = self.tmp_path / f"worker{n}.log"
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
-            "CELERY_BROKER_URL": BROKER,
-        }
-        command = [
-            sys.executable,
-            "-c",
-            LAUNCHER,
-            json.dumps(self.options),
-            *("worker", "--pool=solo", "-c", "1", "-Q", self.queue, "-n", f"w{n}-{self.tag}@%h"),
-            *("--without-heartbeat", "--without-mingle", "--without-gossip", "-l", "INFO"),
-        ]
-        with open(log, "wb") as out:
-            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        self.processes.append((process, log))
-        return process
-
-    def logs(self) -> str:
-        return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')}" for _, log in self.processes)
-
-    def stop(self) -> None:
-        for process, _ in self.processes:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-
-    def redis_cleanup(self) -> None:
-        import redis
-
-        client = redis.Redis.from_url(BROKER)
-        client.delete(self.queue, *self.options.values())
-        client.close()
-
-
-@pytest.fixture
-def workers(tmp_path):
-    """Workers started on demand; this process sends tasks to their queue instead of running them inline."""
-    pool = Workers(tmp_path)
-    conf = celery_app.conf
-    saved = (conf.task_always_eager, conf.task_default_queue)
-    conf.task_always_eager, conf.task_default_queue = False, pool.queue
-    try:
-        yield pool
-    finally:
-        conf.task_always_eager, conf.task_default_queue = saved
-        pool.stop()
-        pool.redis_cleanup()
-
-
-@contextmanager
-def broker_at(url: str):
-    """Make this process's Celery app publish to another broker. `broker_write_url` (the publishing side) is
-    set rather than `broker_url`, which the CELERY_BROKER_URL environment variable overrides. The connection
-    and producer pools, built lazily from it and then cached, are set aside and put back afterwards (the
-    pools of the dead broker hold no connection: every attempt was refused)."""
-    app, conf = celery_app, celery_app.conf
-    saved = (conf.get("broker_write_url"), app._pool, app.amqp._producer_pool)
-    conf["broker_write_url"], app._pool, app.amqp._producer_pool = url, None, None
-    try:
-        assert app.connection_for_write().port == urlsplit(url).port
-        yield
-    finally:
-        conf["broker_write_url"], app._pool, app.amqp._producer_pool = saved
-
-
-def nothing_listens(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(1)
-        return s.connect_ex(("127.0.0.1", port)) != 0
-
-
-def wait_until(predicate, pool: Workers, what: str, timeout: float = TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        for process, _ in pool.processes[-1:]:
-            assert process.poll() is None, f"the worker exited\n{pool.logs()}"
-        time.sleep(0.2)
-    pytest.fail(f"{what}: not after {timeout} s\n{pool.logs()}")
 
 
 def status_of(claim) -> str:
@@ -216,18 +92,9 @@ def test_a_claim_submitted_while_the_broker_is_down_is_verified_after_it_comes_b
 
 # --- 2. worker killed during a roster import ----------------------------------------------------------------
 
-WAITING = """
-SELECT pid FROM pg_stat_activity
- WHERE datname = current_database() AND pid <> pg_backend_pid()
-   AND wait_event_type = 'Lock' AND query ILIKE %s
-"""
-
 
 def backends_waiting_on_the_class() -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")  # pg_stat_activity is cached per transaction
-        cursor.execute(WAITING, ["%training_trainingclass%FOR UPDATE%"])
-        return [pid for (pid,) in cursor.fetchall()]
+    return backends_waiting_on("%training_trainingclass%FOR UPDATE%")
 
 
 def job_status(job: ImportJob) -> str:
@@ -274,10 +141,3 @@ def test_a_roster_import_killed_with_its_worker_is_requeued_by_the_sweeper_and_d
     imported = AuditEvent.objects.filter(action="class.roster_imported", target_id=str(c.pk))
     assert imported.count() == 1
     assert requeue_stuck_roster_imports() == 0
-
-
-def backend_alive(pid: int) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
-        return cursor.fetchone()[0] > 0
