@@ -9,11 +9,12 @@ counties and years), so they cannot disagree.
 
 from dataclasses import dataclass
 
-from django.db.models import Case, DateField, F, IntegerField, Q, Value, When
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models import F, IntegerField, Q, Value
+from django.db.models.functions import Coalesce
 
+from catalog.dates import MonthStart
 from institutions.models import InstitutionStatus, InstitutionStatusChange, InstitutionType, UrgentOccupationList
-from trainees.models import Certificate, RecordSource, SubsidyKind, TrainingRecord
+from trainees.models import Certificate, RecordSource, SubsidyKind, TrainingRecord, counted_month
 from training.models import ClassStatus, Enrollment
 
 HIGH_SKILLED_RANK = 4  # 高级工 and above
@@ -30,16 +31,13 @@ class Facts:
 
 
 def ledger_facts() -> Facts:
-    """The archive ledger. Subsidized trainings count in the month they were approved (history: the month
-    they ended), by the county of the class."""
-    counted = Case(
-        When(source=RecordSource.CLAIM, then=TruncDate("created_at")), default=F("end_date"), output_field=DateField()
-    )
+    """The archive ledger, by the county of the class and the month a record counts in (trainees.models.
+    counted_month: the approval month of a claim, the end month of history)."""
     return Facts(
         TrainingRecord.objects.all(),
         F("county_id"),
         Coalesce("institution_id", Value(0)),
-        TruncMonth(counted),
+        counted_month(),
         {
             "category": F("category_id"),
             "training_type": F("training_type_id"),
@@ -55,7 +53,7 @@ def enrollment_facts() -> Facts:
         Enrollment.objects.filter(training_class__status__in=[ClassStatus.COMPLETED, ClassStatus.CLOSED]),
         F("training_class__county_id"),
         F("training_class__institution_id"),
-        TruncMonth("training_class__end_date"),
+        MonthStart("training_class__end_date"),
         {
             "category": F("category_id"),
             "training_type": F("training_class__training_type_id"),
@@ -71,7 +69,7 @@ def certificate_facts() -> Facts:
         Certificate.objects.filter(trainee__registered_region__isnull=False),
         F("trainee__registered_region_id"),
         Value(0),
-        TruncMonth("issue_date"),
+        MonthStart("issue_date"),
         {"category": NO_ID, "training_type": NO_ID, "occupation": F("occupation_id"), "institution_type": Value("")},
     )
 
@@ -84,7 +82,7 @@ def designation_facts() -> Facts:
         ),
         F("institution__county_id"),
         F("institution_id"),
-        TruncMonth("effective_date"),
+        MonthStart("effective_date"),
         {"category": NO_ID, "training_type": NO_ID, "occupation": NO_ID, "institution_type": F("institution__type")},
     )
 
@@ -103,13 +101,22 @@ class Definition:
     sources: dict  # fact source → the filter of the rows it counts
 
 
+def coded(**field_code) -> Q:
+    """Rows whose reference `field` has `code`, as `field_id IN (SELECT id … WHERE code = …)`: no join of the
+    reference table on every row of a million-row scan (about a quarter faster than `field__code=`)."""
+    ((field, code),) = field_code.items()
+    model = TrainingRecord._meta.get_field(field).related_model
+    return Q(**{f"{field}__in": model.objects.filter(code=code).values("pk")})
+
+
+MIGRANT_WORKER, APPRENTICESHIP = "migrant_worker", "apprenticeship"
 SUBSIDIZED = Q(subsidy_kind=SubsidyKind.TRAINING)
 HIGH_SKILLED = Q(skill_level__rank__gte=HIGH_SKILLED_RANK)
 
 DEFINITIONS = {
     "subsidized_training": Definition("补贴性职业技能培训", {"ledger": SUBSIDIZED}),
-    "migrant_workers": Definition("其中：农民工", {"ledger": SUBSIDIZED & Q(category__code="migrant_worker")}),
-    "apprentices": Definition("企业新型学徒制", {"ledger": SUBSIDIZED & Q(training_type__code="apprenticeship")}),
+    "migrant_workers": Definition("其中：农民工", {"ledger": SUBSIDIZED & coded(category=MIGRANT_WORKER)}),
+    "apprentices": Definition("企业新型学徒制", {"ledger": SUBSIDIZED & coded(training_type=APPRENTICESHIP)}),
     # All training person-times: this system's completed enrollments plus the migrated history (any subsidy).
     "all_training": Definition(
         "职业技能培训（含非补贴）", {"ledger": Q(source=RecordSource.HISTORY), "enrollments": Q()}

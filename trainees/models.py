@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Coalesce
+from django.db.models import Case, DateField, F, When
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.dates import MonthStart
 from catalog.masking import mask_name
 
 from .crypto import EncryptedTextField
@@ -164,6 +166,15 @@ class RecordSource(models.TextChoices):
     CLAIM = "claim", _("本系统补贴申请")
 
 
+def counted_month():
+    """The month a ledger record counts in for the indicators: a claim's in the month it was approved (the
+    record is written at approval; Beijing time), migrated history's in the month its training ended."""
+    approved_or_ended = Case(
+        When(source=RecordSource.CLAIM, then=TruncDate("created_at")), default=F("end_date"), output_field=DateField()
+    )
+    return MonthStart(approved_or_ended)
+
+
 class TrainingRecord(models.Model):
     """The archive ledger (终身职业技能培训电子档案): one row per training a person received. It answers "what
     has this person already been subsidized for" for the subsidy rules and roster warnings."""
@@ -259,8 +270,8 @@ class TrainingRecord(models.Model):
             # A person has a handful of records: one index by person answers "same occupation and level?"
             # and "how many this year?" alike.
             models.Index(fields=["trainee", "year"], name="record_person_year"),
-            # The indicators' incremental roll-up reads one county's recent rows.
-            models.Index(fields=["county", "end_date"], name="record_county_end"),
+            # The indicators' incremental roll-up reads one county's rows of a few months.
+            models.Index(F("county"), counted_month(), name="record_county_counted_month"),
         ]
 
     def __str__(self):

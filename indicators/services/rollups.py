@@ -8,12 +8,14 @@ their city's and province's sums by the difference."""
 
 from collections import Counter
 from datetime import date
+from functools import lru_cache
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
-from django.db.models.functions import ExtractYear
+from django.utils import timezone
 
-from catalog.bulk import copy_insert
+from catalog.bulk import copy_insert, indexes_built_after
+from catalog.dates import YearOf
 from catalog.models import Occupation, Region, TraineeCategory, TrainingType
 from institutions.models import InstitutionType
 
@@ -25,15 +27,43 @@ def _definitions_of(source: str) -> dict:
     return {code: d.sources[source] for code, d in DEFINITIONS.items() if source in d.sources}
 
 
-def _grouped(source: str, facts, group: dict, *, counties=None, years=None):
-    """One grouped query of a fact source: the `group` expressions and a conditional count per definition."""
-    qs = facts.queryset.annotate(_county=facts.county, _month=facts.month, **group)
+def _grouped(source: str, group: tuple[str, ...], *, counties=None, years=None) -> tuple[list[tuple], list[str]]:
+    """One grouped query of a fact source: rows of the `group` values (c county, i institution, m month, y year,
+    k_<dimension> a breakdown key; in that order), then a count per definition (the codes returned), limited
+    to `counties` and `years`. Fetched as plain tuples: the nightly run reads ~60k groups, and a dict per row
+    with Django's converters cost a second."""
+    sql, params, columns, codes = _grouped_sql(source, group, connection.vendor, timezone.get_current_timezone_name())
+    where, values = [], []
     if counties is not None:
-        qs = qs.filter(_county__in=counties)
+        where.append(f"g.c IN ({', '.join(['%s'] * len(counties))})")
+        values += list(counties)
     if years is not None:
-        qs = qs.filter(_month__gte=date(min(years), 1, 1), _month__lte=date(max(years), 12, 1))
+        window = [date(min(years), 1, 1), date(max(years), 12, 1)] if "m" in group else [min(years), max(years)]
+        where.append(f"g.{'m' if 'm' in group else 'y'} BETWEEN %s AND %s")
+        values += window
+    if where:  # on the group columns: PostgreSQL applies it before grouping, on the ledger's (county, month) index
+        sql = f"SELECT * FROM ({sql}) g WHERE {' AND '.join(where)}"  # noqa: S608 - placeholders only
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *values])
+        rows = cursor.fetchall()
+        selected = [d[0] for d in cursor.description]
+    if selected != columns:
+        at = [selected.index(c) for c in columns]
+        rows = [tuple(row[i] for i in at) for row in rows]
+    return rows, codes
+
+
+@lru_cache
+def _grouped_sql(source: str, group: tuple[str, ...], vendor: str, time_zone: str) -> tuple[str, tuple, list, list]:
+    """The grouped query's SQL, compiled once per process (building it took most of an incremental refresh);
+    it holds no ids or dates, only the definitions' constants (vendor and time zone are the cache's key)."""
+    facts = FACTS[source]()
+    expressions = {"c": facts.county, "i": facts.institution, "m": facts.month, "y": YearOf(facts.month)}
+    expressions.update({f"k_{d}": expression for d, expression in facts.keys.items()})
     counts = {code: Count("pk", filter=q) for code, q in _definitions_of(source).items()}
-    return qs.order_by().values(*group).annotate(**counts), list(counts)
+    qs = facts.queryset.annotate(**{name: expressions[name] for name in group})
+    sql, params = qs.order_by().values(*group).annotate(**counts).query.sql_with_params()
+    return sql, params, [*group, *counts], list(counts)
 
 
 def _labels() -> dict:
@@ -49,53 +79,62 @@ def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
     """County-level cells straight from the facts: progress {(definition, county code, institution, month): n}
     (institution "" = the county's total) and breakdown {(definition, county code, year, dimension, key): n}.
 
-    A few counties (the incremental refresh) are read in one query per fact source grouped by every key; all of
-    them (the nightly recompute) in one query for the cells and one per breakdown dimension, which return far
-    fewer groups. Both group the same expressions, so they give the same counts."""
-    code_of = dict(Region.objects.filter(level__in=["county", "city"]).values_list("pk", "code"))
+    Per fact source, one query groups the cells with the breakdown keys: every key for a few counties (the
+    incremental refresh), the keys with few values for all of them (the nightly recompute), which then counts
+    each many-valued key (occupation) by county and year in a query of its own, so no query returns more than
+    a few times the cells' groups. All group the same expressions, so they give the same counts."""
+    regions = Region.objects.filter(level__in=["county", "city"])
+    code_of = dict((regions if counties is None else regions.filter(pk__in=counties)).values_list("pk", "code"))
     labels = _labels()
     progress, breakdown = Counter(), Counter()
+    window = {"counties": counties, "years": years}
 
     def label(dimension, value):
         return labels[dimension].get(value, "未登记") if value not in (None, "") else "未登记"
 
     for source, make in FACTS.items():
-        facts = make()
-        cell = {"c": facts.county, "i": facts.institution, "m": facts.month}
-        if counties is not None:  # few rows: one query with every key
-            dims = {f"k_{d}": expression for d, expression in facts.keys.items()}
-            rows, codes = _grouped(source, facts, {**cell, **dims}, counties=counties, years=years)
-            for row in rows:
-                unit, month = code_of.get(row["c"]), row["m"]
-                if unit and month:
-                    keys = [(d, label(d, row[f"k_{d}"])) for d in facts.keys]
-                    _add(progress, breakdown, codes, row, unit, month, keys)
-            continue
-        rows, codes = _grouped(source, facts, cell, years=years)
-        for row in rows:
-            unit, month = code_of.get(row["c"]), row["m"]
+        keys = list(make().keys)
+        few, many = _dimensions_split(keys, labels) if counties is None else (keys, [])
+        rows, codes = _grouped(source, ("c", "i", "m", *(f"k_{d}" for d in few)), **window)
+        for county, institution, month, *rest in rows:
+            unit, month = code_of.get(county), _month(month)
             if unit and month:
-                _add(progress, breakdown, codes, row, unit, month, [])
-        for dimension, expression in facts.keys.items():
-            rows, codes = _grouped(
-                source, facts, {"c": facts.county, "y": ExtractYear(facts.month), "k": expression}, years=years
-            )
-            for row in rows:
-                unit = code_of.get(row["c"])
-                for code in codes:
-                    if row[code] and unit and row["y"]:
-                        breakdown[(code, unit, row["y"], dimension, label(dimension, row["k"]))] += row[code]
+                values = [(d, label(d, k)) for d, k in zip(few, rest, strict=False)]
+                _add(progress, breakdown, codes, rest[len(few) :], unit, institution, month, values)
+        for dimension in many:
+            rows, codes = _grouped(source, ("c", "y", f"k_{dimension}"), **window)
+            for county, year, k, *counts in rows:
+                unit = code_of.get(county)
+                for code, n in zip(codes, counts, strict=True):
+                    if n and unit and year:
+                        breakdown[(code, unit, year, dimension, label(dimension, k))] += n
     return progress, breakdown
 
 
-def _add(progress, breakdown, codes, row, unit, month, keys) -> None:
-    for code in codes:
-        n = row[code]
+FEW = 20  # a dimension with at most this many values is counted with the cells, in their query
+
+
+def _dimensions_split(dimensions: list[str], labels) -> tuple[list[str], list[str]]:
+    """The breakdown dimensions with few values (category, training type, institution type, which follows the
+    institution) are counted in the cells' query: one scan gives both, and their combinations multiply the
+    cells' groups only a few times. Each dimension with many values (occupation) gets a query of its own,
+    grouped by county and year."""
+    few = [d for d in dimensions if len(labels[d]) <= FEW]
+    return few, [d for d in dimensions if d not in few]
+
+
+def _month(value) -> date | None:
+    """A month as a date (SQLite returns Django's month truncation as text)."""
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def _add(progress, breakdown, codes, counts, unit, institution, month, keys) -> None:
+    for code, n in zip(codes, counts, strict=True):
         if not n:
             continue
         progress[(code, unit, "", month)] += n
-        if row["i"]:
-            progress[(code, unit, str(row["i"]), month)] += n
+        if institution:
+            progress[(code, unit, str(institution), month)] += n
         for dimension, key in keys:
             breakdown[(code, unit, month.year, dimension, key)] += n
 
@@ -123,42 +162,98 @@ def _write(progress: Counter, breakdown: Counter) -> int:
 
 
 def _with_ancestors(progress: Counter, breakdown: Counter) -> tuple[Counter, Counter]:
-    p, b = Counter(progress), Counter(breakdown)
-    for (d, unit, institution, month), n in progress.items():
-        if not institution:
-            for ancestor in _ancestors(unit):
-                p[(d, ancestor, "", month)] += n
-    for (d, unit, year, dimension, key), n in breakdown.items():
-        for ancestor in _ancestors(unit):
-            b[(d, ancestor, year, dimension, key)] += n
-    return p, b
+    return _summed_up(progress, lambda key: not key[2]), _summed_up(breakdown)
+
+
+def _summed_up(cells: Counter, counted=lambda key: True) -> Counter:
+    """The cells plus their cities' and provinces' sums (the unit is a key's second part): the counties into
+    their city, then the cities, with their counties now in them, into their province."""
+    result = Counter(cells)
+    for length in (6, 4):
+        sums = {}
+        for key, n in result.items():
+            if len(key[1]) == length and counted(key):
+                parent = (key[0], key[1][: length - 2], *key[2:])
+                sums[parent] = sums.get(parent, 0) + n
+        result.update(sums)
+    return result
+
+
+ROLLUP_LOCK = 7_210_001  # the advisory lock the roll-up writers share
+
+
+def _one_writer_at_a_time() -> None:
+    """Roll-up writers run one at a time (a transaction-level advisory lock, taken before anything is read):
+    two refreshes of counties in the same city both read-modify-write the city's and the province's cells, and
+    a refresh beside the nightly rebuild could add its county's change to sums that already hold it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
+
+
+def _batch_settings() -> None:
+    """For this transaction: hash the groups in memory (the planner expects a million groups where there are
+    thousands, and would sort on disk instead) and skip JIT compilation (it costs more than it saves here)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL jit = off")
+
+
+def _empty(*models) -> None:
+    """Remove every cell. On PostgreSQL TRUNCATE (readers wait for the commit instead of seeing empty tables):
+    a COPY into freshly truncated tables is about twice as fast as after a DELETE, whose dead rows every new
+    index entry has to be checked against."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(m._meta.db_table for m in models)}")
+    else:
+        for model in models:
+            model.objects.all().delete()
+
+
+def _analyze(*models) -> None:
+    """Fresh planner statistics for the rebuilt tables: after a TRUNCATE the planner knows nothing of the new
+    rows until autovacuum comes by, and the dashboards' queries took twice as long meanwhile."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(m._meta.db_table for m in models)}")
 
 
 @transaction.atomic
 def progress_recompute_all() -> int:
     """Nightly: rebuild every cell from the facts."""
+    _one_writer_at_a_time()
+    _batch_settings()
     progress, breakdown = _with_ancestors(*count_facts())
-    Progress.objects.all().delete()
-    Breakdown.objects.all().delete()
-    return _write(progress, breakdown)
+    _empty(Progress, Breakdown)
+    with indexes_built_after(Progress, Breakdown):
+        cells = _write(progress, breakdown)
+    _analyze(Progress, Breakdown)
+    return cells
 
 
 @transaction.atomic
 def progress_refresh(*, counties: list[int], months: list[date]) -> None:
     """Recount the touched counties for the years of the touched months (an approved claim: one county, one
     year) and move their city's and province's sums by the difference."""
+    _one_writer_at_a_time()
     touched = sorted({m.year for m in months})
     years = list(range(touched[0], touched[-1] + 1))  # one contiguous window, counted and replaced whole
     first, last = date(years[0], 1, 1), date(years[-1], 12, 1)
     units = list(Region.objects.filter(pk__in=counties).values_list("code", flat=True))
     new_p, new_b = count_facts(counties=counties, years=years)
     old_p = {
-        (r.definition, r.unit, r.institution, r.month): r.value
-        for r in Progress.objects.filter(unit__in=units, month__range=(first, last))
+        tuple(r[:-1]): r[-1]
+        for r in Progress.objects.filter(unit__in=units, month__range=(first, last)).values_list(
+            "definition", "unit", "institution", "month", "value"
+        )
     }
     old_b = {
-        (r.definition, r.unit, r.year, r.dimension, r.key): r.value
-        for r in Breakdown.objects.filter(unit__in=units, year__in=years)
+        tuple(r[:-1]): r[-1]
+        for r in Breakdown.objects.filter(unit__in=units, year__in=years).values_list(
+            "definition", "unit", "year", "dimension", "key", "value"
+        )
     }
     delta_p, delta_b = Counter(), Counter()
     for key in set(old_p) | set(new_p):

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 
 import indicators.tasks  # noqa: F401 - registers the refresh tasks the lower apps enqueue by name
 from indicators.models import Progress
@@ -185,3 +186,26 @@ def test_the_refresh_tasks_are_registered_in_a_web_process():
     run = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, check=True)
 
     assert run.stdout.strip() == "True"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL catalog")
+def test_the_nightly_rebuild_leaves_every_index_and_unique_constraint_in_place(history):
+    """The rebuild drops the roll-up tables' indexes while it fills them and builds them again."""
+
+    def indexes():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+                "WHERE indrelid IN ('indicators_progress'::regclass, 'indicators_breakdown'::regclass) ORDER BY 1"
+            )
+            return cursor.fetchall()
+
+    before = indexes()
+    progress_recompute_all()
+
+    assert indexes() == before and len(before) == 7
+    cell = Progress.objects.filter(institution="").first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Progress.objects.create(
+            definition=cell.definition, unit=cell.unit, parent=cell.parent, month=cell.month, value=1
+        )

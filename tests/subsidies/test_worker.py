@@ -41,7 +41,7 @@ pytestmark = [
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
-BROKER = "redis://127.0.0.1:6379/15"
+BROKER = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 TIMEOUT = 60
 
 LAUNCHER = """
