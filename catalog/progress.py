@@ -1,19 +1,31 @@
 """How lower apps announce that a counted fact changed, without importing the indicators app above them:
-they enqueue its refresh task by name (a string contract). Tasks run on commit; in embedded mode inline."""
+a durable PendingRefresh row in their own transaction, and the refresh task enqueued by name (a string
+contract) on commit; in embedded mode inline. A lost task leaves the row for the sweeper."""
 
 from datetime import date
 
 from celery import current_app
+from django.utils import timezone
 
+from .bulk import insert_ignoring_conflicts
+from .models import PendingRefresh
 from .tasks_util import enqueue_on_commit
 
 REFRESH_TASK = "indicators.refresh_progress"
 
 
 def progress_changed(*, counties: set[int], months: set[date]) -> None:
+    if not (counties and months):
+        return
+    firsts = sorted({m.replace(day=1) for m in months})
+    insert_ignoring_conflicts(
+        PendingRefresh,
+        ["county", "month", "created_at"],
+        [(county, month, timezone.now()) for county in sorted(counties) for month in firsts],
+    )
     task = current_app.tasks.get(REFRESH_TASK)
-    if task is not None and counties and months:
-        enqueue_on_commit(task, sorted(counties), sorted({m.replace(day=1).isoformat() for m in months}))
+    if task is not None:
+        enqueue_on_commit(task, sorted(counties), [m.isoformat() for m in firsts])
 
 
 def progress_recompute_needed() -> None:

@@ -101,22 +101,13 @@ class Definition:
     sources: dict  # fact source → the filter of the rows it counts
 
 
-def coded(**field_code) -> Q:
-    """Rows whose reference `field` has `code`, as `field_id IN (SELECT id … WHERE code = …)`: no join of the
-    reference table on every row of a million-row scan (about a quarter faster than `field__code=`)."""
-    ((field, code),) = field_code.items()
-    model = TrainingRecord._meta.get_field(field).related_model
-    return Q(**{f"{field}__in": model.objects.filter(code=code).values("pk")})
-
-
-MIGRANT_WORKER, APPRENTICESHIP = "migrant_worker", "apprenticeship"
 SUBSIDIZED = Q(subsidy_kind=SubsidyKind.TRAINING)
 HIGH_SKILLED = Q(skill_level__rank__gte=HIGH_SKILLED_RANK)
 
 DEFINITIONS = {
     "subsidized_training": Definition("补贴性职业技能培训", {"ledger": SUBSIDIZED}),
-    "migrant_workers": Definition("其中：农民工", {"ledger": SUBSIDIZED & coded(category=MIGRANT_WORKER)}),
-    "apprentices": Definition("企业新型学徒制", {"ledger": SUBSIDIZED & coded(training_type=APPRENTICESHIP)}),
+    "migrant_workers": Definition("其中：农民工", {"ledger": SUBSIDIZED & Q(category__code="migrant_worker")}),
+    "apprentices": Definition("企业新型学徒制", {"ledger": SUBSIDIZED & Q(training_type__code="apprenticeship")}),
     # All training person-times: this system's completed enrollments plus the migrated history (any subsidy).
     "all_training": Definition(
         "职业技能培训（含非补贴）", {"ledger": Q(source=RecordSource.HISTORY), "enrollments": Q()}

@@ -7,13 +7,19 @@ from catalog.models import Region
 
 from .models import Plan
 from .services.reports import last_month, monthly_report_build, monthly_reports_due
-from .services.rollups import progress_recompute_all, progress_refresh
+from .services.rollups import progress_recompute_all, progress_refresh, progress_refresh_pending
 
 
 @shared_task(acks_late=True, name="indicators.refresh_progress")
 def refresh_progress(counties: list[int], months: list[str]) -> None:
     """Enqueued on commit by the services that change a counted fact. Idempotent: recomputes the cells."""
     progress_refresh(counties=counties, months=[date.fromisoformat(m) for m in months])
+
+
+@shared_task(acks_late=True)
+def refresh_pending_progress() -> int:
+    """Beat, every 5 minutes: the counties whose refresh task was lost (broker down, worker gone)."""
+    return progress_refresh_pending()
 
 
 @shared_task(acks_late=True)

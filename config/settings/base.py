@@ -230,6 +230,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     "close-due-public-notices": {"task": "subsidies.tasks.close_due_notices", "schedule": 60 * 60},
     "recompute-progress-nightly": {"task": "indicators.tasks.recompute_progress", "schedule": 24 * 60 * 60},
+    "refresh-pending-progress": {"task": "indicators.tasks.refresh_pending_progress", "schedule": 5 * 60},
     "requeue-stuck-verifications": {"task": "subsidies.tasks.requeue_stuck_verifications", "schedule": 5 * 60},
     "requeue-stuck-roster-imports": {"task": "training.tasks.requeue_stuck_roster_imports", "schedule": 5 * 60},
     "institution-ratings-nightly": {"task": "indicators.tasks.compute_ratings", "schedule": 24 * 60 * 60},

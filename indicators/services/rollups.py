@@ -6,17 +6,17 @@ Cells exist for every level (counties, with their institutions, and the sums for
 dashboard reads just its region's children. The incremental refresh recounts the touched counties and moves
 their city's and province's sums by the difference."""
 
-from collections import Counter
-from datetime import date
+from collections import Counter, defaultdict
+from datetime import date, timedelta
 from functools import lru_cache
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Value
 from django.utils import timezone
 
 from catalog.bulk import copy_insert, indexes_built_after
 from catalog.dates import YearOf
-from catalog.models import Occupation, Region, TraineeCategory, TrainingType
+from catalog.models import Occupation, PendingRefresh, Region, TraineeCategory, TrainingType
 from institutions.models import InstitutionType
 
 from ..definitions import DEFINITIONS, FACTS
@@ -27,30 +27,44 @@ def _definitions_of(source: str) -> dict:
     return {code: d.sources[source] for code, d in DEFINITIONS.items() if source in d.sources}
 
 
-def _grouped(source: str, group: tuple[str, ...], *, counties=None, years=None) -> tuple[list[tuple], list[str]]:
-    """One grouped query of a fact source: rows of the `group` values (c county, i institution, m month, y year,
-    k_<dimension> a breakdown key; in that order), then a count per definition (the codes returned), limited
-    to `counties` and `years`. Fetched as plain tuples: the nightly run reads ~60k groups, and a dict per row
-    with Django's converters cost a second."""
+def _grouped(source: str, group: tuple[str, ...], *, counties=None, years=None) -> tuple[str, list, list, list]:
+    """One grouped query of a fact source: the `group` values (c county, i institution, m month, y year,
+    k_<dimension> a breakdown key), then a count per definition (named by its code), limited to `counties` and
+    `years`. Returns the SQL, its params, the columns and the codes."""
     sql, params, columns, codes = _grouped_sql(source, group, connection.vendor, timezone.get_current_timezone_name())
     where, values = [], []
     if counties is not None:
-        where.append(f"g.c IN ({', '.join(['%s'] * len(counties))})")
+        where.append(f"f.c IN ({', '.join(['%s'] * len(counties))})")
         values += list(counties)
     if years is not None:
         window = [date(min(years), 1, 1), date(max(years), 12, 1)] if "m" in group else [min(years), max(years)]
-        where.append(f"g.{'m' if 'm' in group else 'y'} BETWEEN %s AND %s")
+        where.append(f"f.{'m' if 'm' in group else 'y'} BETWEEN %s AND %s")
         values += window
     if where:  # on the group columns: PostgreSQL applies it before grouping, on the ledger's (county, month) index
-        sql = f"SELECT * FROM ({sql}) g WHERE {' AND '.join(where)}"  # noqa: S608 - placeholders only
+        sql = f"SELECT * FROM ({sql}) f WHERE {' AND '.join(where)}"  # noqa: S608 - placeholders only
+    return sql, [*params, *values], columns, codes
+
+
+def _cells_and_breakdowns(source: str, dimensions: list[str], **window) -> tuple[list[tuple], list[str]]:
+    """The cells and the breakdowns by `dimensions` from one scan of a fact source: grouped by county,
+    institution, month (and its year) and the dimensions' keys once, in parallel, then that small result
+    grouped again per output in the database — rows (output, county, institution, month, year, key, counts),
+    output being "cell" or a dimension. Python then adds up a few thousand rows, not every combination."""
+    keys = [f"k_{d}" for d in dimensions]
+    sql, params, _, codes = _grouped(source, ("c", "i", "m", "y", *keys), **window)
+    sums = ", ".join(f"SUM({code})" for code in codes)
+    outputs = [f"SELECT 'cell', c, i, m, NULL, NULL, {sums} FROM g GROUP BY c, i, m"]  # noqa: S608 - our names
+    for d, k in zip(dimensions, keys, strict=True):
+        outputs.append(f"SELECT '{d}', c, NULL, NULL, y, CAST({k} AS TEXT), {sums} FROM g GROUP BY c, y, {k}")  # noqa: S608
+    return _fetch(f"WITH g AS ({sql}) {' UNION ALL '.join(outputs)}", params), codes
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    """Plain tuples: the nightly run reads tens of thousands of groups, and a dict per row with Django's
+    converters cost a second."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *values])
-        rows = cursor.fetchall()
-        selected = [d[0] for d in cursor.description]
-    if selected != columns:
-        at = [selected.index(c) for c in columns]
-        rows = [tuple(row[i] for i in at) for row in rows]
-    return rows, codes
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 @lru_cache
@@ -67,12 +81,15 @@ def _grouped_sql(source: str, group: tuple[str, ...], vendor: str, time_zone: st
 
 
 def _labels() -> dict:
-    return {
-        "category": dict(TraineeCategory.objects.values_list("pk", "name")),
-        "training_type": dict(TrainingType.objects.values_list("pk", "name")),
-        "occupation": dict(Occupation.objects.values_list("pk", "name")),
-        "institution_type": {value: str(label) for value, label in InstitutionType.choices},
-    }
+    """The breakdown keys' names, in one query (the incremental refresh is a few milliseconds of queries)."""
+    names = TraineeCategory.objects.values_list(Value("category"), "pk", "name").order_by()
+    for dimension, model in (("training_type", TrainingType), ("occupation", Occupation)):
+        names = names.union(model.objects.values_list(Value(dimension), "pk", "name").order_by(), all=True)
+    labels = {"category": {}, "training_type": {}, "occupation": {}}
+    for dimension, pk, name in names:
+        labels[dimension][str(pk)] = name  # the keys come back as text (one column for every dimension)
+    labels["institution_type"] = {value: str(label) for value, label in InstitutionType.choices}
+    return labels
 
 
 def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
@@ -95,19 +112,20 @@ def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
     for source, make in FACTS.items():
         keys = list(make().keys)
         few, many = _dimensions_split(keys, labels) if counties is None else (keys, [])
-        rows, codes = _grouped(source, ("c", "i", "m", *(f"k_{d}" for d in few)), **window)
-        for county, institution, month, *rest in rows:
-            unit, month = code_of.get(county), _month(month)
-            if unit and month:
-                values = [(d, label(d, k)) for d, k in zip(few, rest, strict=False)]
-                _add(progress, breakdown, codes, rest[len(few) :], unit, institution, month, values)
+        rows, codes = _cells_and_breakdowns(source, few, **window)
+        for output, county, institution, month, year, key, *counts in rows:
+            unit = code_of.get(county)
+            if unit and output == "cell":
+                _add_cell(progress, codes, counts, unit, institution, _month(month))
+            elif unit and year:
+                _add_breakdown(breakdown, codes, counts, unit, int(year), output, label(output, key))
         for dimension in many:
-            rows, codes = _grouped(source, ("c", "y", f"k_{dimension}"), **window)
-            for county, year, k, *counts in rows:
+            sql, params, _, codes = _grouped(source, ("c", "y", f"k_{dimension}"), **window)
+            sql = f"SELECT c, y, CAST(k_{dimension} AS TEXT), {', '.join(codes)} FROM ({sql}) g"  # noqa: S608
+            for county, year, key, *counts in _fetch(sql, params):
                 unit = code_of.get(county)
-                for code, n in zip(codes, counts, strict=True):
-                    if n and unit and year:
-                        breakdown[(code, unit, year, dimension, label(dimension, k))] += n
+                if unit and year:
+                    _add_breakdown(breakdown, codes, counts, unit, int(year), dimension, label(dimension, key))
     return progress, breakdown
 
 
@@ -128,15 +146,18 @@ def _month(value) -> date | None:
     return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
-def _add(progress, breakdown, codes, counts, unit, institution, month, keys) -> None:
+def _add_cell(progress, codes, counts, unit, institution, month) -> None:
     for code, n in zip(codes, counts, strict=True):
-        if not n:
-            continue
-        progress[(code, unit, "", month)] += n
-        if institution:
-            progress[(code, unit, str(institution), month)] += n
-        for dimension, key in keys:
-            breakdown[(code, unit, month.year, dimension, key)] += n
+        if n and month:
+            progress[(code, unit, "", month)] += n
+            if institution:
+                progress[(code, unit, str(institution), month)] += n
+
+
+def _add_breakdown(breakdown, codes, counts, unit, year, dimension, key) -> None:
+    for code, n in zip(codes, counts, strict=True):
+        if n:
+            breakdown[(code, unit, year, dimension, key)] += n
 
 
 def _parent(code: str) -> str:
@@ -224,6 +245,7 @@ def _analyze(*models) -> None:
 def progress_recompute_all() -> int:
     """Nightly: rebuild every cell from the facts."""
     _one_writer_at_a_time()
+    PendingRefresh.objects.all().delete()  # before counting, as in progress_refresh
     _batch_settings()
     progress, breakdown = _with_ancestors(*count_facts())
     _empty(Progress, Breakdown)
@@ -241,6 +263,8 @@ def progress_refresh(*, counties: list[int], months: list[date]) -> None:
     touched = sorted({m.year for m in months})
     years = list(range(touched[0], touched[-1] + 1))  # one contiguous window, counted and replaced whole
     first, last = date(years[0], 1, 1), date(years[-1], 12, 1)
+    # Taken before counting: a change committed from here on is counted below or leaves its own row.
+    PendingRefresh.objects.filter(county__in=counties, month__range=(first, last)).delete()
     units = list(Region.objects.filter(pk__in=counties).values_list("code", flat=True))
     new_p, new_b = count_facts(counties=counties, years=years)
     old_p = {
@@ -280,6 +304,18 @@ def progress_refresh(*, counties: list[int], months: list[date]) -> None:
         {k: v for k, v in delta_b.items() if v},
         year__in=years,
     )
+
+
+def progress_refresh_pending(*, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """The sweeper: refresh the counties whose change was not counted yet (its task lost with the broker or a
+    worker), one county per transaction. Returns how many counties it refreshed."""
+    due = PendingRefresh.objects.filter(created_at__lte=timezone.now() - older_than)
+    months_of = defaultdict(set)
+    for county, month in due.values_list("county", "month"):
+        months_of[county].add(month)
+    for county, months in months_of.items():
+        progress_refresh(counties=[county], months=sorted(months))
+    return len(months_of)
 
 
 def _apply(model, key_fields: list[str], deltas: dict, **window) -> None:
