@@ -87,17 +87,26 @@ class Cube:
                 (d, "" if unit == code else unit, m, v)
                 for d, unit, m, v in qs.values_list("definition", "unit", "month", "value")
             ]
-        self.cells = {}
+        self._fill(
+            (d, int(child) if child.isdigit() and region is not None and region.level == "county" else child, m, v)
+            for d, child, m, v in rows
+        )
+
+    def _fill(self, rows) -> None:
+        """Cells per definition: every figure on a dashboard reads one definition's cells, dozens of times."""
+        cells = defaultdict(int)
         for d, child, m, v in rows:
-            key = (d, int(child) if child.isdigit() and region is not None and region.level == "county" else child, m)
-            self.cells[key] = self.cells.get(key, 0) + v
+            cells[(d, child, m)] += v
+        self.cells = defaultdict(list)
+        for (d, child, m), v in cells.items():
+            self.cells[d].append((child, m, v))
 
     def _select(self, definition, start, end, child=None):
         first = start.replace(day=1)
         return [
             (c, month, n)
-            for (d, c, month), n in self.cells.items()
-            if d == definition and first <= month <= end and (child is None or c == child)
+            for c, month, n in self.cells.get(definition, ())
+            if first <= month <= end and (child is None or c == child)
         ]
 
     def total(self, definition, start, end) -> int:
@@ -358,33 +367,32 @@ def county_map_file(region: Region | None) -> str | None:
 
 
 class CountyCube(Cube):
-    """The county cells of some cities: {(definition, county code, month): n} (county totals: institution blank,
-    parent the city). One query on the (parent, definition, month) index."""
+    """The counties of some cities, each one cell for one definition over one period (dated its first month).
+    One grouped query on the (parent, definition, month) index."""
 
-    def __init__(self, cities: list[str], definitions: list[str], start: date, end: date):
+    def __init__(self, cities: list[str], definition: str, start: date, end: date):
+        first = start.replace(day=1)
         qs = Progress.objects.filter(
-            parent__in=cities, definition__in=definitions, month__range=(start.replace(day=1), end), institution=""
+            parent__in=cities, definition=definition, month__range=(first, end), institution=""
         )
-        self.cells = {}
-        for d, unit, m, v in qs.values_list("definition", "unit", "month", "value"):
-            self.cells[(d, unit, m)] = self.cells.get((d, unit, m), 0) + v
+        # Summed in the database: the map reads each county's total over the period, not its months.
+        self._fill((definition, unit, first, n) for unit, n in qs.values_list("unit").annotate(n=Sum("value")))
 
 
 class CountyContext(Context):
     """A Context whose children are every county under the region (a province's counties are its grandchildren),
-    so that children_rows ranks them the way the dashboard ranks its own children."""
+    so that children_rows ranks them the way the dashboard ranks its own children; it reads one indicator's
+    cells for one year's period."""
 
-    def __init__(self, plan: Plan, region: Region, today: date):
+    def __init__(self, plan: Plan, region: Region, today: date, indicator: Indicator, year: int):
         self.plan, self.region, self.today = plan, region, today
-        self.indicators = list(plan.indicators.select_related("parent", "plan"))
-        definitions = sorted({i.definition for i in self.indicators if i.definition})
         self.children = list(
             Region.objects.filter(level=Region.Level.COUNTY, code__startswith=region.code).select_related("parent")
         )
         cities = sorted({c.code[:4] for c in self.children})
-        self.cube = CountyCube(cities, definitions, plan.start, plan.end)
+        self.cube = CountyCube(cities, indicator.definition, *period(indicator, year))
         targets = Target.objects.filter(
-            indicator__plan=plan, region__level=Region.Level.COUNTY, region__code__startswith=region.code
+            indicator=indicator, region__level=Region.Level.COUNTY, region__code__startswith=region.code
         )
         self.targets = {(t.indicator_id, t.region_id, t.year, t.city_own): t for t in targets}
         self.reported, self._pipeline = [], None
@@ -403,11 +411,11 @@ def county_map(
         return None
     today = timezone.localdate()
     year = year or min(max(today.year, plan.start.year), plan.end.year)
-    ctx = CountyContext(plan, region, today)
     if indicator is None:
-        indicator = next((i for i in ctx.indicators if i.definition), None)
+        indicator = plan.indicators.exclude(definition="").order_by("sort_order", "pk").first()
     if indicator is None or not indicator.definition:
         return None
+    ctx = CountyContext(plan, region, today, indicator, year)
     rows = [r for r in children_rows(ctx, indicator, year) if not r.get("city_own")]
     visible = set(
         Region.objects.filter(region_scope_q(user), code__in=[r["code"] for r in rows]).values_list("code", flat=True)

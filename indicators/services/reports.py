@@ -3,6 +3,7 @@ report (月报, a fixed-layout Excel archived per region, plan and month) and th
 allocation (every row through target_set, all or nothing)."""
 
 import calendar
+import functools
 import io
 from datetime import date
 
@@ -56,9 +57,15 @@ def plan_years(plan: Plan) -> list[int]:
 
 
 def dashboard_url(region: Region | None, plan: Plan, year: int | None = None) -> str:
-    path = reverse("indicators:region", args=[region.code]) if region else reverse("indicators:dashboard")
+    path = _region_path(region.code) if region else reverse("indicators:dashboard")
     query = {"plan": plan.code, **({"year": year} if year else {})}
     return f"{path}?{urlencode(query)}"
+
+
+@functools.cache
+def _region_path(code: str) -> str:
+    """Reversed once per code: a province map links all its ~130 counties on every request."""
+    return reverse("indicators:region", args=[code])
 
 
 def _forecast(row: dict) -> dict | None:
