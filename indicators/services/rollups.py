@@ -45,18 +45,9 @@ def _grouped(source: str, group: tuple[str, ...], *, counties=None, years=None) 
     return sql, [*params, *values], columns, codes
 
 
-def _cells_and_breakdowns(source: str, dimensions: list[str], **window) -> tuple[list[tuple], list[str]]:
-    """The cells and the breakdowns by `dimensions` from one scan of a fact source: grouped by county,
-    institution, month (and its year) and the dimensions' keys once, in parallel, then that small result
-    grouped again per output in the database — rows (output, county, institution, month, year, key, counts),
-    output being "cell" or a dimension. Python then adds up a few thousand rows, not every combination."""
-    keys = [f"k_{d}" for d in dimensions]
-    sql, params, _, codes = _grouped(source, ("c", "i", "m", "y", *keys), **window)
-    sums = ", ".join(f"SUM({code})" for code in codes)
-    outputs = [f"SELECT 'cell', c, i, m, NULL, NULL, {sums} FROM g GROUP BY c, i, m"]  # noqa: S608 - our names
-    for d, k in zip(dimensions, keys, strict=True):
-        outputs.append(f"SELECT '{d}', c, NULL, NULL, y, CAST({k} AS TEXT), {sums} FROM g GROUP BY c, y, {k}")  # noqa: S608
-    return _fetch(f"WITH g AS ({sql}) {' UNION ALL '.join(outputs)}", params), codes
+def _select(sql: str, columns: list[str]) -> str:
+    """The grouped query's columns in a known order."""
+    return f"SELECT {', '.join(columns)} FROM ({sql}) g"  # noqa: S608 - our column names
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
@@ -87,7 +78,7 @@ def _labels() -> dict:
         names = names.union(model.objects.values_list(Value(dimension), "pk", "name").order_by(), all=True)
     labels = {"category": {}, "training_type": {}, "occupation": {}}
     for dimension, pk, name in names:
-        labels[dimension][str(pk)] = name  # the keys come back as text (one column for every dimension)
+        labels[dimension][pk] = name
     labels["institution_type"] = {value: str(label) for value, label in InstitutionType.choices}
     return labels
 
@@ -112,20 +103,21 @@ def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
     for source, make in FACTS.items():
         keys = list(make().keys)
         few, many = _dimensions_split(keys, labels) if counties is None else (keys, [])
-        rows, codes = _cells_and_breakdowns(source, few, **window)
-        for output, county, institution, month, year, key, *counts in rows:
-            unit = code_of.get(county)
-            if unit and output == "cell":
-                _add_cell(progress, codes, counts, unit, institution, _month(month))
-            elif unit and year:
-                _add_breakdown(breakdown, codes, counts, unit, int(year), output, label(output, key))
+        sql, params, columns, codes = _grouped(source, ("c", "i", "m", *(f"k_{d}" for d in few)), **window)
+        for county, institution, month, *rest in _fetch(_select(sql, columns), params):
+            unit, month = code_of.get(county), _month(month)
+            if unit and month:
+                values = [(d, label(d, k)) for d, k in zip(few, rest, strict=False)]
+                _add(progress, breakdown, codes, rest[len(few) :], unit, institution, month, values)
         for dimension in many:
-            sql, params, _, codes = _grouped(source, ("c", "y", f"k_{dimension}"), **window)
-            sql = f"SELECT c, y, CAST(k_{dimension} AS TEXT), {', '.join(codes)} FROM ({sql}) g"  # noqa: S608
-            for county, year, key, *counts in _fetch(sql, params):
+            sql, params, columns, codes = _grouped(source, ("c", "y", f"k_{dimension}"), **window)
+            for county, year, key, *counts in _fetch(_select(sql, columns), params):
                 unit = code_of.get(county)
                 if unit and year:
-                    _add_breakdown(breakdown, codes, counts, unit, int(year), dimension, label(dimension, key))
+                    value = label(dimension, key)
+                    for code, n in zip(codes, counts, strict=True):
+                        if n:
+                            breakdown[(code, unit, year, dimension, value)] += n
     return progress, breakdown
 
 
@@ -146,18 +138,17 @@ def _month(value) -> date | None:
     return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
-def _add_cell(progress, codes, counts, unit, institution, month) -> None:
+def _add(progress, breakdown, codes, counts, unit, institution, month, keys) -> None:
+    """One group of the cells' query: its counts into the county's (and institution's) cell of the month and
+    into the county's breakdowns of the year."""
     for code, n in zip(codes, counts, strict=True):
-        if n and month:
-            progress[(code, unit, "", month)] += n
-            if institution:
-                progress[(code, unit, str(institution), month)] += n
-
-
-def _add_breakdown(breakdown, codes, counts, unit, year, dimension, key) -> None:
-    for code, n in zip(codes, counts, strict=True):
-        if n:
-            breakdown[(code, unit, year, dimension, key)] += n
+        if not n:
+            continue
+        progress[(code, unit, "", month)] += n
+        if institution:
+            progress[(code, unit, str(institution), month)] += n
+        for dimension, key in keys:
+            breakdown[(code, unit, month.year, dimension, key)] += n
 
 
 def _parent(code: str) -> str:
