@@ -99,3 +99,32 @@ def indexes_built_after(*models_to_fill):
             cursor.execute(definition)
         for table, name, definition in constraints:
             cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+
+def add_to_counts(model: type[models.Model], key_fields: list[str], deltas: dict[tuple, int]) -> dict[tuple, int]:
+    """Add each delta to the `value` of the row with that key, in one UPDATE (PostgreSQL: joined to unnested
+    arrays); returns {key: new value} for the rows that exist. Keys without a row are left to the caller."""
+    if not deltas:
+        return {}
+    table, columns, _ = _columns(model, key_fields)
+    keys = list(deltas)
+    match = " AND ".join(f"t.{c} = d.{c}" for c in columns)
+    returning = f"RETURNING {', '.join(f't.{c}' for c in columns)}, t.value"
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":  # the embedded demo: one statement per key
+            found, where = {}, " AND ".join(f"{c} = %s" for c in columns)
+            for key in keys:
+                cursor.execute(
+                    f"UPDATE {table} SET value = value + %s WHERE {where} RETURNING {', '.join(columns)}, value",  # noqa: S608
+                    [deltas[key], *key],
+                )
+                found.update({tuple(r[:-1]): r[-1] for r in cursor.fetchall()})
+            return found
+        types = [model._meta.get_field(f).db_type(connection) for f in key_fields]
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        cursor.execute(
+            f"UPDATE {table} AS t SET value = t.value + d.delta "  # noqa: S608 - model names
+            f"FROM unnest({arrays}, %s::integer[]) AS d({', '.join(columns)}, delta) WHERE {match} {returning}",
+            [*[list(column) for column in zip(*keys, strict=True)], [deltas[k] for k in keys]],
+        )
+        return {tuple(r[:-1]): r[-1] for r in cursor.fetchall()}

@@ -11,10 +11,10 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from django.db import connection, transaction
-from django.db.models import Count, Value
+from django.db.models import Count, Q, Value
 from django.utils import timezone
 
-from catalog.bulk import copy_insert, indexes_built_after
+from catalog.bulk import add_to_counts, copy_insert, indexes_built_after
 from catalog.dates import YearOf
 from catalog.models import Occupation, PendingRefresh, Region, TraineeCategory, TrainingType
 from institutions.models import InstitutionType
@@ -310,27 +310,17 @@ def progress_refresh_pending(*, older_than: timedelta = timedelta(minutes=2)) ->
 
 
 def _apply(model, key_fields: list[str], deltas: dict, **window) -> None:
-    """Add `deltas` to the ancestors' cells (creating or removing cells as their value leaves zero)."""
+    """Add `deltas` to the ancestors' cells in one UPDATE, create the cells that did not exist, remove those
+    whose value fell to zero."""
     if not deltas:
         return
-    units = {k[1] for k in deltas}
-    rows = model.objects.filter(unit__in=units, **window)
-    existing = {
-        tuple(getattr(r, f) for f in key_fields): r for r in rows if tuple(getattr(r, f) for f in key_fields) in deltas
-    }
-    new, changed, gone = [], [], []
-    for key, delta in deltas.items():
-        row = existing.get(key)
-        if row is None:
-            fields = dict(zip(key_fields, key, strict=True))
-            if model is Progress:
-                fields["parent"] = _parent(fields["unit"])
-            new.append(model(value=delta, **fields))
-        elif row.value + delta == 0:
-            gone.append(row.pk)
-        else:
-            row.value += delta
-            changed.append(row)
-    model.objects.bulk_create(new)
-    model.objects.bulk_update(changed, ["value"])
-    model.objects.filter(pk__in=gone).delete()
+    now = add_to_counts(model, key_fields, deltas)
+    gone = [key for key, value in now.items() if value == 0]
+    if gone:
+        match = Q()
+        for key in gone:
+            match |= Q(**dict(zip(key_fields, key, strict=True)))
+        model.objects.filter(match, **window).delete()
+    new = [(key, delta) for key, delta in deltas.items() if key not in now]
+    fields = [*key_fields, "value"] + (["parent"] if model is Progress else [])
+    copy_insert(model, fields, [(*key, delta, *([_parent(key[1])] if model is Progress else [])) for key, delta in new])
