@@ -6,6 +6,7 @@ per-field preparation, so nothing is encrypted twice."""
 
 import json
 from contextlib import contextmanager
+from datetime import datetime
 
 from django.db import connection, models
 from psycopg.types.json import Jsonb
@@ -20,9 +21,19 @@ def _columns(model, fields):
     )
 
 
+def _prepared(value, is_json: bool):
+    """A value as Django would store it: SQLite keeps datetimes as naive UTC text (the sqlite3 module would write
+    an aware one with its offset, which Django's date functions then read as UTC)."""
+    if is_json:
+        return json.dumps(value)
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
 def _fallback(table, columns, json_positions, rows, suffix=""):
     marks = ", ".join("%s" for _ in columns)
-    prepared = [[json.dumps(v) if i in json_positions else v for i, v in enumerate(row)] for row in rows]
+    prepared = [[_prepared(v, i in json_positions) for i, v in enumerate(row)] for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}){suffix}",  # noqa: S608 - model names
