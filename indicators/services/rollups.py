@@ -27,10 +27,10 @@ def _definitions_of(source: str) -> dict:
     return {code: d.sources[source] for code, d in DEFINITIONS.items() if source in d.sources}
 
 
-def _grouped(source: str, group: tuple[str, ...], *, counties=None, years=None) -> tuple[str, list, list, list]:
+def _grouped(source: str, group: tuple[str, ...], *, counties=None, years=None) -> tuple[str, list, list]:
     """One grouped query of a fact source: the `group` values (c county, i institution, m month, y year,
-    k_<dimension> a breakdown key), then a count per definition (named by its code), limited to `counties` and
-    `years`. Returns the SQL, its params, the columns and the codes."""
+    k_<dimension> a breakdown key) in that order, then a count per definition, limited to `counties` and `years`.
+    Returns the SQL, its params and the definitions' codes."""
     sql, params, columns, codes = _grouped_sql(source, group, connection.vendor, timezone.get_current_timezone_name())
     where, values = [], []
     if counties is not None:
@@ -40,14 +40,9 @@ def _grouped(source: str, group: tuple[str, ...], *, counties=None, years=None) 
         window = [date(min(years), 1, 1), date(max(years), 12, 1)] if "m" in group else [min(years), max(years)]
         where.append(f"f.{'m' if 'm' in group else 'y'} BETWEEN %s AND %s")
         values += window
-    if where:  # on the group columns: PostgreSQL applies it before grouping, on the ledger's (county, month) index
-        sql = f"SELECT * FROM ({sql}) f WHERE {' AND '.join(where)}"  # noqa: S608 - placeholders only
-    return sql, [*params, *values], columns, codes
-
-
-def _select(sql: str, columns: list[str]) -> str:
-    """The grouped query's columns in a known order."""
-    return f"SELECT {', '.join(columns)} FROM ({sql}) g"  # noqa: S608 - our column names
+    # On the group columns: PostgreSQL applies it below the grouping, on the ledger's (county, month) index.
+    condition = f" WHERE {' AND '.join(where)}" if where else ""
+    return f"SELECT {', '.join(columns)} FROM ({sql}) f{condition}", [*params, *values], codes  # noqa: S608
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
@@ -103,15 +98,15 @@ def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
     for source, make in FACTS.items():
         keys = list(make().keys)
         few, many = _dimensions_split(keys, labels) if counties is None else (keys, [])
-        sql, params, columns, codes = _grouped(source, ("c", "i", "m", *(f"k_{d}" for d in few)), **window)
-        for county, institution, month, *rest in _fetch(_select(sql, columns), params):
+        sql, params, codes = _grouped(source, ("c", "i", "m", *(f"k_{d}" for d in few)), **window)
+        for county, institution, month, *rest in _fetch(sql, params):
             unit, month = code_of.get(county), _month(month)
             if unit and month:
                 values = [(d, label(d, k)) for d, k in zip(few, rest, strict=False)]
                 _add(progress, breakdown, codes, rest[len(few) :], unit, institution, month, values)
         for dimension in many:
-            sql, params, columns, codes = _grouped(source, ("c", "y", f"k_{dimension}"), **window)
-            for county, year, key, *counts in _fetch(_select(sql, columns), params):
+            sql, params, codes = _grouped(source, ("c", "y", f"k_{dimension}"), **window)
+            for county, year, key, *counts in _fetch(sql, params):
                 unit = code_of.get(county)
                 if unit and year:
                     value = label(dimension, key)
