@@ -253,18 +253,8 @@ def progress_refresh(*, counties: list[int], months: list[date]) -> None:
     PendingRefresh.objects.filter(county__in=counties, month__range=(first, last)).delete()
     units = list(Region.objects.filter(pk__in=counties).values_list("code", flat=True))
     new_p, new_b = count_facts(counties=counties, years=years)
-    old_p = {
-        tuple(r[:-1]): r[-1]
-        for r in Progress.objects.filter(unit__in=units, month__range=(first, last)).values_list(
-            "definition", "unit", "institution", "month", "value"
-        )
-    }
-    old_b = {
-        tuple(r[:-1]): r[-1]
-        for r in Breakdown.objects.filter(unit__in=units, year__in=years).values_list(
-            "definition", "unit", "year", "dimension", "key", "value"
-        )
-    }
+    old_p = _take(Progress, ["definition", "unit", "institution", "month"], unit__in=units, month__range=(first, last))
+    old_b = _take(Breakdown, ["definition", "unit", "year", "dimension", "key"], unit__in=units, year__in=years)
     delta_p, delta_b = Counter(), Counter()
     for key in set(old_p) | set(new_p):
         d, unit, institution, month = key
@@ -275,8 +265,6 @@ def progress_refresh(*, counties: list[int], months: list[date]) -> None:
         d, unit, year, dimension, k = key
         for ancestor in _ancestors(unit):
             delta_b[(d, ancestor, year, dimension, k)] += new_b.get(key, 0) - old_b.get(key, 0)
-    Progress.objects.filter(unit__in=units, month__range=(first, last)).delete()
-    Breakdown.objects.filter(unit__in=units, year__in=years).delete()
     _write(new_p, new_b)
     _apply(
         Progress,
@@ -290,6 +278,16 @@ def progress_refresh(*, counties: list[int], months: list[date]) -> None:
         {k: v for k, v in delta_b.items() if v},
         year__in=years,
     )
+
+
+def _take(model, key_fields: list[str], **filters) -> dict[tuple, int]:
+    """Delete the cells matching `filters`, returning what they held, {key: value}, in one statement."""
+    query = model.objects.filter(**filters).query
+    where, params = query.get_compiler(connection=connection).compile(query.where)
+    table, columns = model._meta.db_table, [model._meta.get_field(f).column for f in key_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE {where} RETURNING {', '.join(columns)}, value", params)  # noqa: S608
+        return {tuple(row[:-1]): row[-1] for row in cursor.fetchall()}
 
 
 def progress_refresh_pending(*, older_than: timedelta = timedelta(minutes=2)) -> int:
