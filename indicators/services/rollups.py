@@ -68,14 +68,19 @@ def _grouped_sql(source: str, group: tuple[str, ...], vendor: str, time_zone: st
 
 def _labels() -> dict:
     """The breakdown keys' names, in one query (the incremental refresh is a few milliseconds of queries)."""
-    names = TraineeCategory.objects.values_list(Value("category"), "pk", "name").order_by()
-    for dimension, model in (("training_type", TrainingType), ("occupation", Occupation)):
-        names = names.union(model.objects.values_list(Value(dimension), "pk", "name").order_by(), all=True)
     labels = {"category": {}, "training_type": {}, "occupation": {}}
-    for dimension, pk, name in names:
+    for dimension, pk, name in _fetch(*_labels_sql(connection.vendor)):
         labels[dimension][pk] = name
     labels["institution_type"] = {value: str(label) for value, label in InstitutionType.choices}
     return labels
+
+
+@lru_cache
+def _labels_sql(vendor: str) -> tuple[str, tuple]:
+    names = TraineeCategory.objects.values_list(Value("category"), "pk", "name").order_by()
+    for dimension, model in (("training_type", TrainingType), ("occupation", Occupation)):
+        names = names.union(model.objects.values_list(Value(dimension), "pk", "name").order_by(), all=True)
+    return names.query.sql_with_params()
 
 
 def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
