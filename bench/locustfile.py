@@ -10,6 +10,7 @@ or a 404 would all mean the test measured the wrong thing.
 import itertools
 import json
 import os
+import random
 from pathlib import Path
 
 from locust import FastHttpUser, between, task
@@ -21,8 +22,11 @@ _next = {role: itertools.count() for role in SPEC["sessions"]}
 
 
 class Official(FastHttpUser):
+    """Each user type lists its pages as (weight, url, name); every task picks one of them by weight."""
+
     abstract = True
     role = ""
+    pages: list[tuple[int, str, str]] = []
     wait_time = between(*WAIT)
 
     def on_start(self):
@@ -30,6 +34,11 @@ class Official(FastHttpUser):
         key = pool[next(_next[self.role]) % len(pool)]
         # X-Forwarded-Proto: the production settings trust it from the TLS-terminating proxy, as nginx sends it.
         self.headers = {"Cookie": f"sessionid={key}", "X-Forwarded-Proto": "https"}
+
+    @task
+    def visit(self):
+        _, url, name = random.choices(self.pages, weights=[w for w, _, _ in self.pages])[0]
+        self.page(url.format(**{**SPEC, "plan": PLAN}), name)
 
     def page(self, url: str, name: str) -> None:
         with self.client.get(
@@ -41,113 +50,49 @@ class Official(FastHttpUser):
                 response.success()
 
 
+DASHBOARD, CITY, COUNTY = "dashboard: province 23", "drill-down: city 2312", "drill-down: county 231202"
+API, INSTITUTION = "dashboard data API", "drill-down: institution"
+LISTS = [("/institutions/", "list: institutions"), ("/classes/", "list: classes"), ("/claims/", "list: claims")]
+
+
 class ProvinceOfficial(Official):
-    role = "province"
-    weight = 2
-
-    @task(4)
-    def dashboard(self):
-        self.page(f"/dashboard/?{PLAN}", "dashboard: province 23")
-
-    @task(2)
-    def data(self):
-        self.page(f"/api/dashboard/?region=23&{PLAN}", "dashboard data API")
-
-    @task(2)
-    def city(self):
-        self.page(f"/dashboard/2312/?{PLAN}", "drill-down: city 2312")
-
-    @task(1)
-    def county(self):
-        self.page(f"/dashboard/231202/?{PLAN}", "drill-down: county 231202")
-
-    @task(1)
-    def institutions(self):
-        self.page("/institutions/", "list: institutions")
-
-    @task(1)
-    def classes(self):
-        self.page("/classes/", "list: classes")
-
-    @task(1)
-    def claims(self):
-        self.page("/claims/", "list: claims")
+    role, weight = "province", 2
+    pages = [
+        (4, "/dashboard/?{plan}", DASHBOARD),
+        (2, "/api/dashboard/?region=23&{plan}", API),
+        (2, "/dashboard/2312/?{plan}", CITY),
+        (1, "/dashboard/231202/?{plan}", COUNTY),
+        *[(1, url, name) for url, name in LISTS],
+    ]
 
 
 class CityOfficial(Official):
-    role = "city"
-    weight = 3
-
-    @task(4)
-    def dashboard(self):
-        self.page(f"/dashboard/?{PLAN}", "drill-down: city 2312")
-
-    @task(1)
-    def data(self):
-        self.page(f"/api/dashboard/?region=2312&{PLAN}", "dashboard data API")
-
-    @task(3)
-    def county(self):
-        self.page(f"/dashboard/231202/?{PLAN}", "drill-down: county 231202")
-
-    @task(1)
-    def institution(self):
-        self.page(f"/institutions/{SPEC['county_institution']}/", "drill-down: institution")
-
-    @task(2)
-    def institutions(self):
-        self.page("/institutions/", "list: institutions")
-
-    @task(2)
-    def classes(self):
-        self.page("/classes/", "list: classes")
-
-    @task(2)
-    def claims(self):
-        self.page("/claims/", "list: claims")
+    role, weight = "city", 3
+    pages = [
+        (4, "/dashboard/?{plan}", CITY),
+        (1, "/api/dashboard/?region=2312&{plan}", API),
+        (3, "/dashboard/231202/?{plan}", COUNTY),
+        (1, "/institutions/{county_institution}/", INSTITUTION),
+        *[(2, url, name) for url, name in LISTS],
+    ]
 
 
 class CountyOfficial(Official):
-    role = "county"
-    weight = 4
-
-    @task(4)
-    def dashboard(self):
-        self.page(f"/dashboard/?{PLAN}", "drill-down: county 231202")
-
-    @task(1)
-    def data(self):
-        self.page(f"/api/dashboard/?region=231202&{PLAN}", "dashboard data API")
-
-    @task(2)
-    def institution(self):
-        self.page(f"/institutions/{SPEC['county_institution']}/", "drill-down: institution")
-
-    @task(2)
-    def institutions(self):
-        self.page("/institutions/", "list: institutions")
-
-    @task(3)
-    def classes(self):
-        self.page("/classes/", "list: classes")
-
-    @task(3)
-    def claims(self):
-        self.page("/claims/", "list: claims")
+    role, weight = "county", 4
+    pages = [
+        (4, "/dashboard/?{plan}", COUNTY),
+        (1, "/api/dashboard/?region=231202&{plan}", API),
+        (2, "/institutions/{county_institution}/", INSTITUTION),
+        (2, "/institutions/", "list: institutions"),
+        (3, "/classes/", "list: classes"),
+        (3, "/claims/", "list: claims"),
+    ]
 
 
 class InstitutionUser(Official):
-    role = "institution"
-    weight = 3
-
-    @task(2)
-    def institution(self):
-        self.page(f"/institutions/{SPEC['own_institution']}/", "drill-down: institution")
-
-    @task(3)
-    def classes(self):
-        self.page("/classes/", "list: classes")
-
-    @task(3)
-    def claims(self):
-        self.page("/claims/", "list: claims")
+    role, weight = "institution", 3
+    pages = [
+        (2, "/institutions/{own_institution}/", INSTITUTION),
+        (3, "/classes/", "list: classes"),
+        (3, "/claims/", "list: claims"),
+    ]
