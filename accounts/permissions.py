@@ -32,20 +32,33 @@ class HasRole(BasePermission):
 
 
 class ReauthRequiredMixin:
-    """Before an act that moves money: the user must have re-entered password and code in the last minutes.
-    Put it before RoleRequiredMixin in the bases."""
+    """Before an act that moves money: the user must have re-entered password and code in the last minutes
+    (accounts.twofactor.step_up_missing, the same test as the API's StepUpRequired). Put it before
+    RoleRequiredMixin in the bases."""
 
     def dispatch(self, request, *args, **kwargs):
         from django.shortcuts import redirect
         from django.urls import reverse
+        from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
         from . import twofactor
 
-        if (
-            request.method == "POST"
-            and request.user.is_authenticated
-            and not twofactor.reauthenticated_recently(request)
-        ):
-            back = request.headers.get("Referer") or request.path
-            return redirect(f"{reverse('accounts:reauth')}?next={back}")
+        if twofactor.step_up_missing(request):
+            back = request.headers.get("Referer") or ""
+            if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+                back = request.path
+            return redirect(f"{reverse('accounts:reauth')}?{urlencode({'next': back})}")
         return super().dispatch(request, *args, **kwargs)
+
+
+class StepUpRequired(BasePermission):
+    """API permission for the acts that move money: the session re-authenticated (password + fresh code on
+    /accounts/2fa/reauth/) within the last minutes, exactly as the pages ask."""
+
+    message = "此操作需要重新验证身份：请在 /accounts/2fa/reauth/ 输入密码和新的验证码（5 分钟内有效）后重试。"
+    code = "reauth_required"
+
+    def has_permission(self, request, view):
+        from . import twofactor
+
+        return not twofactor.step_up_missing(request)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("audit/", views.AuditEventListView.as_view(), name="audit_list"),
     path("2fa/setup/", views.TwoFactorSetupView.as_view(), name="two_factor_setup"),
+    path("2fa/devices/<int:pk>/remove/", views.TwoFactorDeviceRemoveView.as_view(), name="two_factor_device_remove"),
     path("2fa/verify/", views.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
     path("2fa/reauth/", views.ReauthView.as_view(), name="reauth"),
     path("reference-import/", views.ReferenceImportView.as_view(), name="reference_import"),

@@ -7,10 +7,12 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import TemplateView
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -29,9 +31,26 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        user = form.get_user()
+        previous_sign_in = user.last_login
         response = super().form_valid(form)
-        services.user_signed_in(user=form.get_user())
+        services.user_signed_in(user=user)
+        for event in twofactor.device_changes_since(user, previous_sign_in):
+            messages.warning(request=self.request, message=_device_change_notice(event))
         return response
+
+
+def _device_change_notice(event) -> str:
+    what = {
+        "user.two_factor_enabled": _("新增了验证器"),
+        "user.two_factor_removed": _("删除了验证器"),
+        "user.two_factor_reset": _("重置了双因素认证"),
+    }[event.action]
+    return _("安全提醒：%(when)s，%(actor)s %(what)s。如非本人或管理员所为，请立即修改密码并联系系统管理员。") % {
+        "when": f"{timezone.localtime(event.created_at):%Y-%m-%d %H:%M}",
+        "actor": event.actor_repr,
+        "what": what,
+    }
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -129,39 +148,53 @@ def _safe_next(request, default="home") -> str:
 
 
 class TwoFactorSetupView(LoginRequiredMixin, TemplateView):
-    """Scan the key into an authenticator app, then confirm with a first code."""
+    """The user's authenticators: scan a new key (QR code or text), confirm with a first code; remove one.
+    A user who already has a confirmed authenticator gets here only from a verified session."""
 
     template_name = "accounts/two_factor_setup.html"
 
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not twofactor.may_enrol(request):
+            return redirect(f"{reverse('accounts:two_factor_verify')}?next={reverse('accounts:two_factor_setup')}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def _render(self, request, form, status=200):
+        device = twofactor.pending_device(request)
+        context = {
+            "form": form,
+            "device": device,
+            "secret": b32encode(device.bin_key).decode(),
+            "qr": twofactor.qr_svg_data_uri(device),
+            "devices": TOTPDevice.objects.filter(user=request.user, confirmed=True).order_by("id"),
+            "next": _safe_next(request),
+        }
+        return render(request, self.template_name, context, status=status)
+
     def get(self, request, *args, **kwargs):
-        device = twofactor.device_start(request.user)
-        return render(
-            request,
-            self.template_name,
-            {
-                "form": TokenForm(),
-                "device": device,
-                "secret": b32encode(device.bin_key).decode(),
-                "next": _safe_next(request),
-            },
-        )
+        return self._render(request, TokenForm())
 
     def post(self, request, *args, **kwargs):
         form = TokenForm(request.POST)
         if form.is_valid() and call_service(
-            form, twofactor.device_confirm, request=request, user=request.user, token=form.cleaned_data["token"]
+            form, twofactor.device_confirm, request=request, token=form.cleaned_data["token"]
         ):
             messages.success(request, _("已启用双因素认证。"))
             return redirect(_safe_next(request))
-        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first() or twofactor.device_start(
-            request.user
-        )
-        return render(
-            request,
-            self.template_name,
-            {"form": form, "device": device, "secret": b32encode(device.bin_key).decode(), "next": _safe_next(request)},
-            status=400,
-        )
+        return self._render(request, form, status=400)
+
+
+class TwoFactorDeviceRemoveView(LoginRequiredMixin, View):
+    """Remove one of one's own authenticators (the last one only where two-factor is not required)."""
+
+    def post(self, request, pk):
+        device = get_object_or_404(TOTPDevice, pk=pk, user=request.user, confirmed=True)
+        others = TOTPDevice.objects.filter(user=request.user, confirmed=True).exclude(pk=pk).exists()
+        if not others and twofactor.enforced() and twofactor.required_for(request.user):
+            messages.error(request, _("您的账号必须使用双因素认证：请先添加新的验证器，再删除这一个。"))
+        else:
+            twofactor.device_remove(actor=request.user, device=device)
+            messages.success(request, _("已删除验证器。"))
+        return redirect("accounts:two_factor_setup")
 
 
 class TwoFactorVerifyView(LoginRequiredMixin, TemplateView):

@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accounts.models import Role
-from accounts.permissions import BUREAU_AND_ADMIN, HasRole
+from accounts.permissions import BUREAU_AND_ADMIN, HasRole, StepUpRequired
 
 from . import selectors
 from .models import ClaimLine, Finding, PublicNotice, SubsidyClaim, SubsidyStandard
@@ -116,6 +116,7 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
             self.allowed_roles = (Role.INSTITUTION,)
         elif self.action == "decide":
             self.allowed_roles = claims.DECIDERS
+            return [*super().get_permissions(), StepUpRequired()]  # approving moves money: as on the page
         return super().get_permissions()
 
     @extend_schema(request=None, responses=ClaimDetailSerializer)

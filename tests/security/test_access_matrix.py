@@ -87,6 +87,10 @@ PAGES: dict[str, list[Case]] = {
     "accounts:password_change_done": [GET(ALL_SIGNED_IN)],
     "accounts:audit_list": [GET("login 200 200 200 200 200 403 403 200")],
     "accounts:two_factor_setup": [GET(ALL_SIGNED_IN), POST("login 400 400 400 400 400 400 400 400")],
+    "accounts:two_factor_device_remove": [
+        GET("login 405 405 405 405 405 405 405 405", {"pk": "=999999"}),
+        POST("login 404 404 404 404 404 404 404 404", {"pk": "=999999"}, note="only one's own devices"),
+    ],
     "accounts:two_factor_verify": [GET(ALL_SIGNED_IN), POST("login 400 400 400 400 400 400 400 400")],
     "accounts:reauth": [GET(ALL_SIGNED_IN), POST("login 400 400 400 400 400 400 400 400")],
     "accounts:reference_import": [
@@ -983,33 +987,75 @@ def test_login_never_redirects_off_site(world, target):
     assert location.startswith("/") and not location.startswith("//"), location
 
 
+def _walk_pending_session(world, role, client, *, allowed: frozenset, target: str) -> list[str]:
+    """Every page row and API row (and the admin) with a session that has not passed two-factor: only the
+    `allowed` URL names may answer; pages redirect to `target`, the API answers 401/403, nothing is written."""
+    problems = []
+    rows = [(name, case, False) for name, cases in PAGES.items() for case in cases]
+    rows += [(op, case, True) for op, cases in API.items() for case in cases]
+    rows += [("admin:index", GET("-"), False), ("admin:accounts_user_changelist", GET("-"), False)]
+    for name, case, api in rows:
+        if name in allowed:
+            continue
+        url = api_url(world, name, case) if api else page_url(world, name, case)
+        last = _last_audit()
+        response = request(world, role, case.method, url, case, api=api, client=client)
+        if api or url.startswith("/api/"):
+            ok = response.status_code in (401, 403)
+        else:
+            ok = response.status_code == 302 and response["Location"].startswith(target)
+        written = AuditEvent.objects.filter(pk__gt=last).exists()
+        if not ok or written:
+            problems.append(f"{case.method.upper()} {url} ({name}): {outcome(response)}{' + audit' if written else ''}")
+    return problems
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["province", "county", "finance", "admin", "institution"])
 def test_with_two_factor_enforced_a_session_without_otp_reaches_nothing(world, role, settings):
-    """Production enforces TOTP for bureau staff, finance and administrators: without a verified device their
-    session reaches only the open pages (sign-in, two-factor, sign-out, public); every other page redirects to the
-    two-factor pages and every API call is 403. Institution users are not required to use it."""
-    from accounts.middleware import TwoFactorMiddleware
+    """Production enforces TOTP for bureau staff, finance and administrators: a user of those roles without an
+    authenticator reaches only the first setup and sign-out; every other page (public ones included) redirects
+    to the setup and every API call is 403. Institution users are not required to use it."""
+    from accounts import twofactor
 
     settings.TWO_FACTOR_REQUIRED = True
-    problems = []
     client = world.client(role)
-    rows = [(name, case, False) for name, cases in PAGES.items() for case in cases]
-    rows += [(op, case, True) for op, cases in API.items() for case in cases]
-    for name, case, api in rows:
-        url = api_url(world, name, case) if api else page_url(world, name, case)
-        if url.startswith(TwoFactorMiddleware.OPEN_PREFIXES) or name.startswith("public"):
-            continue
-        last = _last_audit()
-        response = request(world, role, case.method, url, case, api=api, client=client)
-        written = AuditEvent.objects.filter(pk__gt=last).exists()
-        if role == "institution":  # not required; a money-moving POST asks for re-authentication first
+    if role != "institution":
+        problems = _walk_pending_session(
+            world, role, client, allowed=twofactor.PENDING_WITHOUT_DEVICE, target="/accounts/2fa/setup/"
+        )
+        assert not problems, problems
+        return
+    problems = []
+    for name, cases in PAGES.items():
+        for case in cases:
+            if name == "accounts:logout":
+                continue  # would end the session the loop walks with
+            url = page_url(world, name, case)
+            response = request(world, role, case.method, url, case, api=False, client=client)
             reauth = response.status_code == 302 and response["Location"].startswith(reverse("accounts:reauth"))
-            ok = outcome(response) in case.expected(role) or (case.method == "post" and reauth and not written)
-        elif api or url.startswith("/api/"):
-            ok = response.status_code in (401, 403)
-        else:
-            ok = response.status_code == 302 and response["Location"].startswith("/accounts/2fa/")
-        if not ok or (written and role != "institution"):
-            problems.append(f"{case.method.upper()} {url} ({name}): {outcome(response)}{' + audit' if written else ''}")
+            if outcome(response) not in case.expected(role) and not (case.method == "post" and reauth):
+                problems.append(f"{case.method.upper()} {url} ({name}): {outcome(response)}")
+    assert not problems, problems
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("two_factor_required", [True, False])
+@pytest.mark.parametrize("role", ["province", "city", "county", "finance", "admin", "institution"])
+def test_a_password_alone_reaches_only_verify_and_sign_out(world, role, two_factor_required, settings):
+    """The probe's attack: a user with a confirmed authenticator signs in with the password only. That session
+    may open the verification page and sign out, nothing else: not the authenticator setup (which used to hand
+    out a fresh secret and verify the session), not the public pages, no API. An institution user who turned
+    two-factor on is asked for it too, whether or not two-factor is enforced."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts import twofactor
+
+    settings.TWO_FACTOR_REQUIRED = two_factor_required
+    TOTPDevice.objects.create(user=world.users[role], name="phone", confirmed=True)
+    client = world.client(role)  # force_login: the password step only
+    problems = _walk_pending_session(
+        world, role, client, allowed=twofactor.PENDING_WITH_DEVICE, target="/accounts/2fa/verify/"
+    )
+    assert TOTPDevice.objects.filter(user=world.users[role]).count() == 1, "a second authenticator was enrolled"
     assert not problems, problems

@@ -1,8 +1,8 @@
 """Property-based fuzzing of the whole API (schemathesis) against the project's own OpenAPI schema.
 
 The schema is read from /api/schema/ (drf-spectacular) and every operation is called in-process through the
-WSGI app (config.wsgi.application), signed in with a DRF token (rest_framework.authtoken) as the demo user of
-each main role: province, county, institution and finance. The check-in endpoint is called with a check-in
+WSGI app (config.wsgi.application), signed in with a session cookie (people use sessions only on the API) as the
+demo user of each main role: province, county, institution and finance. The check-in endpoint is called with a check-in
 device token of the demo institution instead.
 
 The data is the demo data (seed_demo): this package's shared demo world (tests/security/conftest.py `world`,
@@ -24,13 +24,13 @@ from io import StringIO
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from django.core import signals
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import close_old_connections, transaction
-from django.test import TestCase
+from django.test import Client, TestCase
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -102,10 +102,14 @@ def role(request):
 
 @pytest.fixture
 def headers(role, demo_data):
-    token = Token.objects.get_or_create(user=User.objects.get(username=USERS[role]))[0].key
+    client = Client()
+    client.force_login(User.objects.get(username=USERS[role]))
+    session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    csrf = "f" * 32  # a CSRF secret of the client's own, sent as cookie and header as a browser would
     owner = User.objects.get(username=USERS["institution"])
     _, device_token = attendance.device_issue(actor=owner, institution=owner.institution, name="fuzz 考勤机")
-    return {"user": {"Authorization": f"Token {token}"}, "device": {"Authorization": f"Device {device_token}"}}
+    user = {"Cookie": f"{django_settings.SESSION_COOKIE_NAME}={session}; csrftoken={csrf}", "X-CSRFToken": csrf}
+    return {"user": user, "device": {"Authorization": f"Device {device_token}"}}
 
 
 @pytest.fixture
