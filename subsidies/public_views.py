@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
+from accounts.middleware import client_ip
 from accounts.web import call_service
 
 from . import selectors
@@ -20,8 +21,8 @@ OBJECTION_WINDOW = 60 * 60  # per hour
 
 
 def _client_address(request) -> str:
-    # REMOTE_ADDR only: a forwarded-for header is set by the client and would let anyone escape the limit.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    # Forwarded-for headers only from a configured proxy: a client could otherwise escape the limit.
+    return client_ip(request) or "unknown"
 
 
 def _objection_allowed(request) -> bool:

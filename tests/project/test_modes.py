@@ -97,3 +97,19 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_with_postgresql_and_redis_debug_is_off_and_the_cache_is_shared(tmp_path):
+    """DEBUG used to default to on outside the embedded mode: an error page showed the environment."""
+    env = clean_env(
+        DATA_DIR=str(tmp_path),
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/peixun",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/9",
+    )
+    code = "from django.conf import settings as s; print(s.DEBUG, s.CACHES['default']['BACKEND'])"
+    result = manage("shell", "-v", "0", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "django_redis.cache.RedisCache"]
+    embedded = manage("shell", "-v", "0", "-c", code, env=clean_env(DATA_DIR=str(tmp_path)))
+    assert embedded.stdout.split() == ["False", "django.core.cache.backends.locmem.LocMemCache"]
+    assert "DJANGO_DEBUG=${DJANGO_DEBUG:-1}" in (ROOT / "bin" / "run").read_text(), "the quick start asks for it"
