@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.selectors import data_scope_q, region_scope_q
+from catalog.masking import mask_id_number
 from training.models import ClassMaterial, TrainingClass
 from training.selectors import class_list
 
@@ -245,9 +246,14 @@ def notice_is_open(notice: PublicNotice, today=None) -> bool:
 
 
 def notice_rows(notice: PublicNotice) -> list[dict]:
-    """The published rows, numbered; only the masked keys of the notice content."""
+    """The published rows, numbered; only the masked keys of the notice content. The ID number goes through the
+    current mask again: notices published under the older, wider mask show no more than the scheme allows
+    (the stored content, which the hash covers, is left as published)."""
     keys = ("line", "institution", "class", "occupation", "level", "name", "id_number", "amount")
-    return [{"no": n, **{k: row.get(k, "") for k in keys}} for n, row in enumerate(notice.content or [], start=1)]
+    rows = [{"no": n, **{k: row.get(k, "") for k in keys}} for n, row in enumerate(notice.content or [], start=1)]
+    for row in rows:
+        row["id_number"] = mask_id_number(row["id_number"])
+    return rows
 
 
 # --- spot checks ----------------------------------------------------------------------------------------

@@ -5,10 +5,11 @@ from .models import Certificate, Trainee, TrainingRecord
 
 @admin.register(Trainee)
 class TraineeAdmin(admin.ModelAdmin):
-    """Masked columns only; the encrypted values are not shown or edited here."""
+    """Masked columns only; the encrypted values are not shown or edited here, nor the birth date (the age by
+    birth year instead: beside the mask the date would give the number back, see catalog.masking)."""
 
-    list_display = ["id", "name_masked", "id_number_masked", "gender", "birth_date", "registered_region"]
-    fields = ["id_number_masked", "gender", "birth_date", "registered_region", "draws_pension"]
+    list_display = ["id", "name_masked", "id_number_masked", "gender", "age", "registered_region"]
+    fields = ["id_number_masked", "gender", "age", "registered_region", "draws_pension"]
     readonly_fields = fields
     search_fields = []
 

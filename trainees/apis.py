@@ -20,11 +20,13 @@ class TraineeSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="name_masked")
     id_number = serializers.CharField(source="id_number_masked")
     phone = serializers.CharField(source="phone_masked")
+    # The age by birth year, never the birth date: beside the mask it would give the number back (catalog.masking).
+    age = serializers.IntegerField(read_only=True)
     registered_region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Trainee
-        fields = ["id", "name", "id_number", "gender", "birth_date", "phone", "registered_region", "draws_pension"]
+        fields = ["id", "name", "id_number", "gender", "age", "phone", "registered_region", "draws_pension"]
 
 
 class SearchSerializer(serializers.Serializer):

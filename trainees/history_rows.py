@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 from cryptography.fernet import Fernet, MultiFernet
 
+from catalog.masking import mask_id_number  # plain Python, no Django
+
 from . import idnumber
 from .validators import NAME
 
@@ -110,7 +112,7 @@ class RowProcessor:
         h = self.index_hmac.copy()
         h.update(f"{value}|{occupation}|{level}|{training_type}|{start}|{end}|{county}|{inst}".encode())
         ref = h.hexdigest()[:REF_LENGTH]
-        masked = value[:6] + "********" + value[-4:]
+        masked = mask_id_number(value)
         return (
             f"{row_no}\t{index}\t{cipher}\t{masked}\t{name}\t{number.gender}\t{number.birth_date}\t{occupation}\t"
             f"{level}\t{training_type}\t{start}\t{end}\t{end.year}\t{county}\t{inst}\t{amount:.2f}\t"

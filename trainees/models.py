@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.dates import MonthStart
-from catalog.masking import mask_name
+from catalog.masking import display_age, mask_name
 
 from .crypto import EncryptedTextField
 
@@ -96,6 +96,11 @@ class Trainee(models.Model):
     @property
     def name_masked(self) -> str:
         return mask_name(self.name)
+
+    @property
+    def age(self) -> int:
+        """What is shown beside the masked ID number instead of the birth date (catalog.masking.display_age)."""
+        return display_age(self.birth_date, timezone.localdate())
 
 
 class TraineeCategoryAssignment(models.Model):

@@ -66,12 +66,8 @@ def archive(*, user: User, trainee: Trainee) -> dict:
         "subsidies_this_year": subsidies_in_year(trainee, year),
         "year": year,
         "certificates": trainee.certificates.select_related("occupation", "skill_level"),
-        "age": age_on(trainee.birth_date, timezone.localdate()),
+        "age": trainee.age,  # by birth year: a 周岁 to today would change on the birthday (catalog.masking)
     }
-
-
-def age_on(birth_date, day) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def certificate_list(*, user: User) -> QuerySet[Certificate]:

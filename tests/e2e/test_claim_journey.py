@@ -137,7 +137,7 @@ def test_institution_claims_county_reviews_and_publishes_public_reads_masked_row
     for n, trainee in enumerate(trainees):
         masked_name, masked_id = mask_name(trainee.name), mask_id_number(trainee.id_number)
         assert masked_name == trainee.name[0] + "*" + trainee.name[-1]
-        assert masked_id == f"{trainee.id_number[:6]}********{trainee.id_number[-4:]}"
+        assert masked_id == f"{trainee.id_number[:6]}***********{trainee.id_number[-1]}"
         expect(notice_rows.nth(n).locator("td")).to_have_text(
             [str(n + 1), h.program.occupation.name, h.program.skill_level.name, masked_name, masked_id, "1000.00"]
         )

@@ -75,7 +75,7 @@ def test_institution_applies_fixes_its_roster_submits_and_the_county_approves(
     expect(page.get_by_test_id("roster-errors")).to_have_count(0)
     roster_rows = page.get_by_test_id("roster-table").locator("tbody tr")
     expect(roster_rows).to_have_count(3)
-    expect(roster_rows.first).to_contain_text(f"{GOOD[0][1][:6]}********{GOOD[0][1][-4:]}")
+    expect(roster_rows.first).to_contain_text(f"{GOOD[0][1][:6]}***********{GOOD[0][1][-1]}")
     expect(page.get_by_test_id("roster-table")).not_to_contain_text(GOOD[0][1])
 
     page.get_by_test_id("submit-class").click()

@@ -75,6 +75,6 @@ def test_bad_phones_are_refused(phone):
         validate_mainland_phone(phone)
 
 
-def test_id_number_mask_keeps_area_code_and_last_four():
-    assert mask_id_number("230102199001011234") == "230102********1234"
-    assert mask_id_number("23010219900101123x") == "230102********123X"
+def test_id_number_mask_keeps_area_code_and_check_character():
+    assert mask_id_number("230102199001011234") == "230102***********4"
+    assert mask_id_number("23010219900101123x") == "230102***********X"

@@ -7,6 +7,11 @@ The exceptions are the audited reveal (trainees:reveal, /api/trainees/{id}/revea
 (trainees:export with full=1) for county and city users: those must show the full value and write
 trainee.revealed / trainee.exported_full.
 
+The same reads are checked against rebuilding a number from its mask (catalog.masking): every masked ID number
+shows the area code and check character only, and no page shows, beside a masked number, the birth date of a
+person with that mask (in any of its usual formats). tests/security/test_masking_property.py follows one person
+through every place they appear and counts what is left.
+
 Last, the views that take ID numbers or phone numbers in a POST are checked to mark them as sensitive
 (sensitive_post_parameters: masked in Django's error reports), and a POST that makes a view raise is checked not to
 put the ID number into the log.
@@ -17,6 +22,7 @@ import io
 import logging
 import re
 import zipfile
+from datetime import date
 
 import openpyxl
 import pytest
@@ -64,6 +70,42 @@ def leaks(text: str, allowed=frozenset()) -> list[str]:
     return sorted(found - set(allowed))
 
 
+# A masked ID number as shown (15 to 18 characters of digits, X and stars), and the one form allowed.
+MASKED_ID = re.compile(r"(?<![0-9A-Za-z*])[0-9Xx*]{15,18}(?![0-9A-Za-z*])")
+MASK_SCHEME = re.compile(r"^\d{6}\*{11}[\dX]$")
+# A date as pages, exports and JSON write it: 1986-04-23, 1986/4/23, 1986.04.23, 1986年4月23日, 19860423.
+DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})日?|(\d\d)(\d\d))(?!\d)")
+_BIRTHS: dict[str, set[date]] = {}
+
+
+def _births_by_mask() -> dict[str, set[date]]:
+    """The birth dates of the people behind each stored mask (the demo world does not change between tests)."""
+    if not _BIRTHS:
+        from trainees.models import Trainee
+
+        for mask, born in Trainee.objects.values_list("id_number_masked", "birth_date").iterator():
+            _BIRTHS.setdefault(mask, set()).add(born)
+    return _BIRTHS
+
+
+def _dates_in(text: str) -> set[date]:
+    found = set()
+    for year, m1, d1, m2, d2 in DATE.findall(text):
+        with contextlib.suppress(ValueError):
+            found.add(date(int(year), int(m1 or m2), int(d1 or d2)))
+    return found
+
+
+def rebuild_risks(text: str, births: dict[str, set[date]] | None = None) -> list[str]:
+    """Masks wider than the scheme, and birth dates shown beside the mask of their person."""
+    masks = {m.upper() for m in MASKED_ID.findall(text) if "*" in m and any(c.isdigit() for c in m)}
+    problems = [f"wider mask {m}" for m in sorted(masks) if not MASK_SCHEME.match(m)]
+    births, dates = (_births_by_mask() if births is None else births), _dates_in(text)
+    for mask in sorted(masks):
+        problems += [f"birth date {d} beside {mask}" for d in sorted(births.get(mask, set()) & dates)]
+    return problems
+
+
 def _get_cells():
     cells = []
     for table, api in ((PAGES, False), (API, True)):
@@ -87,8 +129,11 @@ def test_no_full_id_number_or_mobile_in_what_a_role_can_read(world, name, index,
     url = api_url(world, name, case) if api else page_url(world, name, case)
     response = world.client(role).get(url, case.query)
     assert response.status_code == 200, f"GET {url} as {role}: {response.status_code}"
-    found = leaks(body_text(response), TEMPLATE_EXAMPLE.get(name, ()))
+    text = body_text(response)
+    found = leaks(text, TEMPLATE_EXAMPLE.get(name, ()))
     assert not found, f"GET {url} as {role} shows full ID/mobile numbers: {found[:5]} ({len(found)} in all)"
+    risks = rebuild_risks(text)
+    assert not risks, f"GET {url} as {role} lets a masked ID number be rebuilt: {risks[:5]} ({len(risks)} in all)"
 
 
 # Reads that are POSTs (searches are POSTed so no personal data travels in a URL) and the masked export.
@@ -112,8 +157,20 @@ def test_searches_and_the_masked_export_show_masked_values_only(world, role, kin
     assert response.status_code == 200, response.status_code
     text = body_text(response)
     assert not leaks(text), leaks(text)[:5]
+    assert not rebuild_risks(text), rebuild_risks(text)[:5]
     if target == "trainees:export" and role in ("county", "institution"):
         assert "*" in text  # the masked values are there: the export is not simply empty
+
+
+def test_the_rebuild_check_sees_a_birth_date_beside_its_mask_and_a_wide_mask():
+    """The scan above is not blind: the old display (last four, birth date beside) is caught in every format."""
+    births = {"231202***********9": {date(1985, 7, 15)}}  # a stand-in of one person
+    for shown in ("1985-07-15", "1985/7/15", "1985年7月15日", "19850715", "1985.07.15"):
+        assert rebuild_risks(f"<td>231202***********9</td><td>{shown}</td>", births) == [
+            "birth date 1985-07-15 beside 231202***********9"
+        ], shown
+    assert rebuild_risks("<td>231202***********9</td><td>41</td>", births) == []
+    assert rebuild_risks("231202********0029", births) == ["wider mask 231202********0029"]
 
 
 # --- the audited doors ------------------------------------------------------------------------------------------

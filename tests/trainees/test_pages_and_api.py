@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
 ID = make_id("231202", date(1985, 7, 15), seq=2)  # 231202198507150029
 PHONE = "13845561234"
-MASKED_ID = "231202********0029"
+MASKED_ID = "231202***********9"  # area code and check character only (catalog.masking)
+BIRTH_DATES = ("1985-07-15", "19850715", "1985年7月15日", "1985/07/15", "1985-7-15", "July 15, 1985", "7月15日")
 
 
 @pytest.fixture
@@ -67,6 +68,8 @@ def assert_no_pii(body: str):
     assert ID not in body
     assert PHONE not in body
     assert "张晓梅" not in body
+    shown = [d for d in BIRTH_DATES if d in body]
+    assert not shown, f"the birth date is shown beside the masked number: {shown}"
 
 
 # --- masking -------------------------------------------------------------------------------------------
@@ -90,6 +93,7 @@ def test_the_api_list_and_search_return_masked_values(county_user, person):
     assert listing.status_code == 200
     [row] = listing.json()["results"]
     assert (row["id_number"], row["phone"], row["name"]) == (MASKED_ID, "138****1234", "张*梅")
+    assert row["age"] == date.today().year - 1985 and "birth_date" not in row
     assert_no_pii(listing.content.decode())
     found = api(county_user).post("/api/trainees/search/", {"id_number": ID.lower()}, format="json")
     assert [r["id"] for r in found.json()] == [person.pk]
@@ -101,6 +105,7 @@ def test_masked_export_holds_no_full_values(client, county_user, person):
     response = page_client(client, county_user).post("/trainees/export/")
     assert response.status_code == 200
     assert MASKED_ID in xlsx_text(response)
+    assert "年龄" in xlsx_text(response) and "出生日期" not in xlsx_text(response)
     assert_no_pii(xlsx_text(response))
     assert AuditEvent.objects.filter(action="trainee.exported", actor=county_user).exists()
 
@@ -149,6 +154,7 @@ def test_full_export_by_a_county_user_holds_full_values_and_is_audited(client, c
     assert response.status_code == 200
     content = xlsx_text(response)
     assert ID in content and PHONE in content and "张晓梅" in content
+    assert "出生日期" in content and "1985-07-15" in content  # the birth date only behind the audited door
     event = AuditEvent.objects.get(action="trainee.exported_full")
     assert event.details == {"rows": 1, "full": True}
 

@@ -187,8 +187,8 @@ def test_enrollments_api_gives_masked_names_and_id_numbers_only(world):
         response = api(user).get(f"/api/enrollments/?training_class={c.pk}")
         rows = sorted(response.json()["results"], key=lambda r: r["id"])
         assert [(r["name"], r["id_number"]) for r in rows] == [
-            ("李*红", f"{PEOPLE_B[0][1][:6]}********{PEOPLE_B[0][1][-4:]}"),
-            ("王*明", f"{PEOPLE_B[1][1][:6]}********{PEOPLE_B[1][1][-4:]}"),
+            ("李*红", f"{PEOPLE_B[0][1][:6]}***********{PEOPLE_B[0][1][-1]}"),
+            ("王*明", f"{PEOPLE_B[1][1][:6]}***********{PEOPLE_B[1][1][-1]}"),
         ]
         body = response.content.decode()
         assert all(name not in body and number not in body for name, number in PEOPLE_B)

@@ -10,7 +10,10 @@ from catalog.importing import export_xlsx
 
 from .people import REVEALING_ROLES
 
-HEADERS = ["姓名", "身份证号", "性别", "出生日期", "手机号码", "登记地", "领取养老金"]
+# The masked export shows the age by birth year, never the birth date: beside the masked number it would give
+# the number back (catalog.masking). The full export (audited, revealing roles only) has the birth date.
+HEADERS = ["姓名", "身份证号", "性别", "年龄", "手机号码", "登记地", "领取养老金"]
+FULL_HEADERS = ["姓名", "身份证号", "性别", "出生日期", "手机号码", "登记地", "领取养老金"]
 MAX_ROWS = 200_000
 
 
@@ -29,7 +32,7 @@ def trainee_export(*, actor: User, full: bool = False) -> bytes:
                 t.name if full else t.name_masked,
                 t.id_number if full else t.id_number_masked,
                 t.get_gender_display(),
-                t.birth_date,
+                t.birth_date if full else t.age,
                 (t.phone if full else t.phone_masked) or "",
                 t.registered_region.name if t.registered_region else "",
                 "是" if t.draws_pension else "否",
@@ -41,4 +44,4 @@ def trainee_export(*, actor: User, full: bool = False) -> bytes:
         region=actor.region,
         details={"rows": len(rows), "full": full},
     )
-    return export_xlsx(HEADERS, rows, title="学员")
+    return export_xlsx(FULL_HEADERS if full else HEADERS, rows, title="学员")
