@@ -108,14 +108,30 @@ def headers(role, demo_data):
     csrf = "f" * 32  # a CSRF secret of the client's own, sent as cookie and header as a browser would
     owner = User.objects.get(username=USERS["institution"])
     _, device_token = attendance.device_issue(actor=owner, institution=owner.institution, name="fuzz 考勤机")
-    user = {"Cookie": f"{django_settings.SESSION_COOKIE_NAME}={session}; csrftoken={csrf}", "X-CSRFToken": csrf}
+    user = {COOKIE_HEADER: f"{django_settings.SESSION_COOKIE_NAME}={session}; csrftoken={csrf}", "X-CSRFToken": csrf}
     return {"user": user, "device": {"Authorization": f"Device {device_token}"}}
+
+
+# The WSGI test client (werkzeug) drops a Cookie header it did not set itself: the session cookie travels in a
+# header of the test's own, which this wrapper turns into the Cookie header Django reads.
+COOKIE_HEADER = "X-Test-Cookie"
+
+
+def _with_session_cookie(app):
+    def wrapped(environ, start_response):
+        cookie = environ.pop("HTTP_X_TEST_COOKIE", None)
+        if cookie:
+            environ["HTTP_COOKIE"] = cookie
+        return app(environ, start_response)
+
+    return wrapped
 
 
 @pytest.fixture
 def api_schema(headers):
     config = schemathesis.Config.from_dict(CONFIG)
-    return schemathesis.openapi.from_wsgi(SCHEMA_URL, application, config=config, headers=headers["user"])
+    app = _with_session_cookie(application)
+    return schemathesis.openapi.from_wsgi(SCHEMA_URL, app, config=config, headers=headers["user"])
 
 
 @pytest.fixture
