@@ -17,6 +17,7 @@ from accounts.models import Role
 from accounts.permissions import ReauthRequiredMixin, RoleRequiredMixin
 from accounts.web import call_service
 from trainees.services.people import REVEALING_ROLES
+from training.services import attendance
 
 from . import selectors
 from .forms import (
@@ -139,6 +140,10 @@ class ClaimDetailView(RoleRequiredMixin, View):
             "notice": notice,
             "objections": selectors.claim_objections(claim) if is_bureau and notice else [],
             "payments": selectors.class_payments(claim.training_class),
+            "payment_conflict": payments.payment_conflict(actor=user, training_class=claim.training_class)
+            if user.role == Role.FINANCE
+            else "",
+            "late_uploads": attendance.late_uploads(claim.training_class),
             "follow_up_count": claim.follow_ups.count(),
             "is_owner": is_owner,
             "is_decider": is_decider,
@@ -424,11 +429,15 @@ class PaymentListView(RoleRequiredMixin, View):
 
     def get(self, request):
         payable = selectors.payable(user=request.user)
+        claims_due, classes_due = list(payable["claims"]), list(payable["classes"])
+        barred = payments.payment_barred_class_ids(
+            actor=request.user, class_ids={c.training_class_id for c in claims_due} | {c.pk for c in classes_due}
+        )
         page, query = _page(request, selectors.payment_list(user=request.user))
         return render(
             request,
             "subsidies/payments.html",
-            {"claims": payable["claims"], "classes": payable["classes"], "page": page, "query": query},
+            {"claims": claims_due, "classes": classes_due, "barred": barred, "page": page, "query": query},
         )
 
 
@@ -448,6 +457,7 @@ class AdvanceView(ReauthRequiredMixin, RoleRequiredMixin, View):
             "form": form,
             "amount": amount,
             "amount_error": amount_error,
+            "conflict": payments.payment_conflict(actor=request.user, training_class=tc),
             "payments": selectors.class_payments(tc),
             "action": reverse("subsidies:advance", args=[tc.pk]),
         }
@@ -484,6 +494,7 @@ class SettlementView(ReauthRequiredMixin, RoleRequiredMixin, View):
             "form": form,
             "advanced": advanced,
             "balance": claim.approved_amount - advanced,
+            "conflict": payments.payment_conflict(actor=request.user, training_class=claim.training_class),
             "payments": selectors.class_payments(claim.training_class),
             "action": reverse("subsidies:settle", args=[claim.pk]),
         }

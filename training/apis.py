@@ -165,7 +165,10 @@ class CheckInSerializer(serializers.Serializer):
     id_number = serializers.CharField(max_length=30)
     session = serializers.IntegerField()
     checked_at = serializers.DateTimeField()
-    method = serializers.ChoiceField(choices=[m for m in CheckInMethod.choices if m[0] != CheckInMethod.MANUAL])
+    # Optional: a record is always stored with its device's method; a record claiming another one is rejected.
+    method = serializers.ChoiceField(
+        choices=[m for m in CheckInMethod.choices if m[0] != CheckInMethod.MANUAL], required=False
+    )
 
 
 class CheckInBatchSerializer(serializers.Serializer):
@@ -179,7 +182,10 @@ class CheckInResultSerializer(serializers.Serializer):
 
 
 class CheckInView(APIView):
-    """A batch of check-ins from a device. Resending a batch is safe: each record is counted once."""
+    """A batch of check-ins from a device. Resending a batch is safe: each record is counted once. Each record
+    answers accepted / duplicate / rejected with a Chinese reason (outside the session window, in the future,
+    before the device was issued, another method than the device's, uploaded too late; an accepted late upload
+    says it was marked 迟传)."""
 
     authentication_classes = [DeviceTokenAuthentication]
     permission_classes = [IsDevice]
@@ -194,7 +200,7 @@ class CheckInView(APIView):
                 id_number=r["id_number"],
                 session_id=r["session"],
                 checked_at=r["checked_at"],
-                method=r["method"],
+                method=r.get("method", ""),
             )
             for r in data.validated_data["records"]
         ]

@@ -160,9 +160,10 @@ def _build(owner, staff, device, program, name, start, target, size, seed) -> No
 
 
 def _check_in(device, c: TrainingClass, until: date, seed: int) -> None:
-    """Face check-ins for every session up to `until`; about one absence in twelve."""
+    """Face check-ins for every session up to `until`; about one absence in twelve. The third session's batch
+    reaches the system two days late (the device was offline), so those records are marked 迟传."""
     people = list(c.enrollments.select_related("trainee").defer("trainee__phone", "trainee__bank_account"))
-    for session in c.sessions.filter(date__lte=until):
+    for number, session in enumerate(c.sessions.filter(date__lte=until).order_by("date", "start_time")):
         moment = timezone.make_aware(datetime.combine(session.date, session.start_time)) - timedelta(minutes=5)
         batch = [
             attendance.CheckIn(
@@ -175,7 +176,7 @@ def _check_in(device, c: TrainingClass, until: date, seed: int) -> None:
             for n, e in enumerate(people)
             if (e.pk + session.pk) % 12
         ]
-        with clock(session.date, time(17, 0)):
+        with clock(session.date + timedelta(days=2 if number == 2 else 0), time(17, 0)):
             attendance.checkins_record(device=device, checkins=batch)
 
 
@@ -184,7 +185,8 @@ def seed(stdout):
     staff = User.objects.get(username="beilin")
     if owner.institution is None or TrainingClass.objects.filter(institution=owner.institution).exists():
         return
-    device, _ = attendance.device_issue(actor=owner, institution=owner.institution, name="前台人脸考勤机 01")
+    with clock(CLASSES[0][2] - timedelta(days=30)):  # issued before the first class: no record predates its device
+        device, _ = attendance.device_issue(actor=owner, institution=owner.institution, name="前台人脸考勤机 01")
     programs = {
         p.occupation.code: p
         for p in Program.objects.filter(institution=owner.institution).select_related("occupation", "skill_level")

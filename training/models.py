@@ -217,18 +217,24 @@ class CheckInMethod(models.TextChoices):
     MANUAL = "manual", _("手工补录")
 
 
+DEVICE_METHODS = [choice for choice in CheckInMethod.choices if choice[0] != CheckInMethod.MANUAL]
+
+
 class CheckInDevice(models.Model):
-    """A check-in terminal issued to an institution; it signs in with a token whose hash is kept here."""
+    """A check-in terminal issued to an institution; it signs in with a token whose hash is kept here. Its
+    `method` is the only method its records are stored with; it accepts nothing dated before `created_at`."""
 
     institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="devices")
     name = models.CharField(_("设备名称"), max_length=100)
+    method = models.CharField(_("签到方式"), max_length=12, choices=DEVICE_METHODS, default=CheckInMethod.FACE)
     token_hash = models.CharField(max_length=64, unique=True)
     is_active = models.BooleanField(_("启用"), default=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("考勤设备")
         verbose_name_plural = _("考勤设备")
+        constraints = [models.CheckConstraint(condition=~models.Q(method="manual"), name="device_method_not_manual")]
 
     def __str__(self):
         return self.name
@@ -247,7 +253,9 @@ class Attendance(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    # 迟传: a device record uploaded more than CHECKIN_LATE_UPLOAD_HOURS after its session ended; shown on review.
+    late_upload = models.BooleanField(_("迟传"), default=False)
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)  # when the record reached the system
 
     class Meta:
         verbose_name = _("考勤")

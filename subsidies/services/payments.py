@@ -1,7 +1,9 @@
 """Payment (拨付): an advance when the class is approved, a settlement after the claim is approved. Each happens
-exactly once (database constraints plus the caller's idempotency key); whoever reviewed a claim cannot pay it."""
+exactly once (database constraints plus the caller's idempotency key). Separation of duties: whoever approved the
+class (or decided on it or its change) or reviewed any of its claims cannot record any payment for it."""
 
 import math
+from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -13,9 +15,9 @@ from accounts.errors import DomainError
 from accounts.models import Role, User
 from accounts.selectors import user_may_act_on_region
 from accounts.services import audit_log
-from training.models import ClassStatus
+from training.models import ClassStatus, ClassStatusChange
 
-from ..models import ClaimStatus, ClaimStatusChange, Payment, PaymentKind, SubsidyClaim
+from ..models import ClaimLine, ClaimStatus, ClaimStatusChange, Objection, Payment, PaymentKind, SubsidyClaim
 from .claims import _move
 from .standards import setting_for, standard_for
 
@@ -26,6 +28,80 @@ CENT = Decimal("0.01")
 def _require_finance(actor: User, region) -> None:
     if not user_may_act_on_region(actor, region, (Role.FINANCE,)):
         raise PermissionDenied(_("只有本辖区财政部门可以登记拨付。"))
+
+
+# Class decisions of the bureau on an application (the first one and each change, which comes back as a new
+# submission) and claim steps taken by a reviewer; SETTLED is the payer's own step and does not count.
+CLASS_DECISIONS = [ClassStatus.APPROVED, ClassStatus.RETURNED, ClassStatus.REJECTED]
+CLAIM_DECISIONS = [
+    ClaimStatus.UNDER_REVIEW,
+    ClaimStatus.RETURNED,
+    ClaimStatus.REJECTED,
+    ClaimStatus.PUBLIC_NOTICE,
+    ClaimStatus.APPROVED,
+]
+
+
+def _conflicts(class_ids, actor_id: int | None = None) -> dict[int, set[int]]:
+    """Per class: the people who may not pay it — whoever decided the class application or its change, and
+    whoever reviewed any claim of the class (started the review, decided a line, returned, rejected, sent to
+    notice, approved, resolved an objection). A few queries for any number of classes; `actor_id` narrows them
+    to one person."""
+    class_ids = list(class_ids)
+    people: dict[int, set[int]] = defaultdict(set)
+    if not class_ids:
+        return people
+
+    def only(qs, field):
+        return qs.filter(**{field: actor_id}) if actor_id is not None else qs.exclude(**{field: None})
+
+    sources = [
+        only(
+            ClassStatusChange.objects.filter(
+                training_class_id__in=class_ids, from_status=ClassStatus.SUBMITTED, to_status__in=CLASS_DECISIONS
+            ),
+            "actor_id",
+        ).values_list("training_class_id", "actor_id"),
+        only(
+            ClaimStatusChange.objects.filter(claim__training_class_id__in=class_ids, to_status__in=CLAIM_DECISIONS),
+            "actor_id",
+        ).values_list("claim__training_class_id", "actor_id"),
+        only(ClaimLine.objects.filter(claim__training_class_id__in=class_ids), "decided_by_id").values_list(
+            "claim__training_class_id", "decided_by_id"
+        ),
+        only(SubsidyClaim.objects.filter(training_class_id__in=class_ids), "reviewed_by_id").values_list(
+            "training_class_id", "reviewed_by_id"
+        ),
+        only(Objection.objects.filter(notice__claim__training_class_id__in=class_ids), "resolved_by_id").values_list(
+            "notice__claim__training_class_id", "resolved_by_id"
+        ),
+    ]
+    for qs in sources:
+        for class_id, person in qs.distinct():
+            people[class_id].add(person)
+    return people
+
+
+def _conflicted_actors(training_class) -> set[int]:
+    """The people who may not record an advance or a settlement for this class (separation of duties)."""
+    return _conflicts([training_class.pk])[training_class.pk]
+
+
+def payment_conflict(*, actor: User, training_class) -> str:
+    """Why this user may not record a payment for this class (separation of duties), or "" if they may."""
+    if actor.pk in _conflicted_actors(training_class):
+        return _("您审批过该培训班或审核过其补贴申请，不能为其登记拨付（职责分离）。")
+    return ""
+
+
+def _require_no_conflict(actor: User, training_class) -> None:
+    if message := payment_conflict(actor=actor, training_class=training_class):
+        raise DomainError(message)
+
+
+def payment_barred_class_ids(*, actor: User, class_ids) -> set[int]:
+    """Of these classes, those this user may not pay (for the payment pages: no button where it would fail)."""
+    return {class_id for class_id, people in _conflicts(class_ids, actor_id=actor.pk).items() if actor.pk in people}
 
 
 def _replayed(key: str, **expected) -> Payment | None:
@@ -58,6 +134,7 @@ def advance_amount(training_class) -> Decimal:
 def advance_record(*, actor: User, training_class, bank_reference: str, idempotency_key: str) -> Payment:
     """预拨: the region's share (at least half) of the planned amount, once per class."""
     _require_finance(actor, training_class.county)
+    _require_no_conflict(actor, training_class)
     if existing := _replayed(idempotency_key, training_class_id=training_class.pk, kind=PaymentKind.ADVANCE):
         return existing
     if training_class.status not in ADVANCE_CLASS_STATUSES:
@@ -86,18 +163,6 @@ def advance_record(*, actor: User, training_class, bank_reference: str, idempote
     return payment
 
 
-def _reviewers(claim: SubsidyClaim) -> set[int]:
-    """Everyone who decided on the claim: its lines, its review steps, its notice and objections."""
-    deciding = [ClaimStatus.UNDER_REVIEW, ClaimStatus.RETURNED, ClaimStatus.REJECTED, ClaimStatus.PUBLIC_NOTICE]
-    people = set(
-        ClaimStatusChange.objects.filter(claim=claim, to_status__in=deciding)
-        .exclude(actor=None)
-        .values_list("actor_id", flat=True)
-    )
-    people |= set(claim.lines.exclude(decided_by=None).values_list("decided_by_id", flat=True))
-    return people | ({claim.reviewed_by_id} - {None})
-
-
 @transaction.atomic
 def settlement_record(*, actor: User, claim: SubsidyClaim, bank_reference: str, idempotency_key: str) -> Payment:
     """清算: approved amount minus what was advanced for the class; negative means a recovery (追回)."""
@@ -105,10 +170,9 @@ def settlement_record(*, actor: User, claim: SubsidyClaim, bank_reference: str, 
         SubsidyClaim.objects.select_for_update(of=("self",)).select_related("training_class", "county").get(pk=claim.pk)
     )
     _require_finance(actor, claim.county)
+    _require_no_conflict(actor, claim.training_class)
     if existing := _replayed(idempotency_key, claim_id=claim.pk, kind=PaymentKind.SETTLEMENT):
         return existing
-    if actor.pk in _reviewers(claim):
-        raise PermissionDenied(_("审核该申请的人员不能登记其拨付（不相容职务分离）。"))
     if claim.status != ClaimStatus.APPROVED:
         raise DomainError(_("补贴申请批准后才能清算（当前为“%(s)s”）。") % {"s": claim.get_status_display()})
     if not (bank_reference or "").strip():

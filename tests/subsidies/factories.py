@@ -137,7 +137,8 @@ class World:
         program_kw.setdefault("practice_hours", 6)
         program = ProgramFactory(institution=institution, **program_kw)
         owner = institution_user(institution)
-        device, _ = attendance.device_issue(actor=owner, institution=institution, name="人脸考勤机")
+        with clock(STANDARD_FROM):  # issued before any class of the tests: no check-in predates its device
+            device, _ = attendance.device_issue(actor=owner, institution=institution, name="人脸考勤机")
         return cls(
             institution=institution,
             program=program,

@@ -1,6 +1,6 @@
 """Payments (拨付): one advance per class (the region's share of the planned amount), one settlement per
 approved claim (approved − advance, negative = recovery), idempotency keys, finance in scope only, and
-separation of duties: whoever reviewed a claim cannot pay it."""
+separation of duties: whoever approved the class or reviewed its claim cannot record any payment for it."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.test import Client
 
 from accounts.errors import DomainError
 from accounts.models import AuditEvent, Role
@@ -162,9 +163,8 @@ def test_the_settlement_is_approved_minus_advance_and_happens_once():
 
 
 def test_a_second_settlement_by_the_payer_is_refused_as_already_settled_not_as_a_conflict_of_duties():
-    """The SETTLED status change is recorded with the finance user as its actor, and _reviewers counts every
-    actor of a status change after verification (SETTLED is not excluded): the payer is then told they
-    reviewed the claim."""
+    """The SETTLED status change is recorded with the finance user as its actor; it is the payer's own step,
+    not a review, so the payer is told the claim is already settled, not that they reviewed it."""
     h = completed_class()
     claim, _ = approved_claim(h)
     settle(h, claim)
@@ -198,22 +198,99 @@ def test_the_reviewer_cannot_record_the_settlement_even_after_moving_to_finance(
         settle(h, claim, actor=reviewer)
     reviewer.role, reviewer.region = Role.FINANCE, Region.objects.get(code="2312")  # transferred to finance
     reviewer.save()
-    with pytest.raises(PermissionDenied, match="不相容职务分离"):
+    with pytest.raises(DomainError, match="职责分离"):
         settle(h, claim, actor=reviewer)
     assert settle(h, claim).recorded_by == h.finance  # another finance user may
 
 
 def test_a_second_staff_member_who_decided_lines_cannot_record_the_settlement():
     """Two county staff share the review: the first decides one line (and becomes reviewed_by), the second
-    decides the others. Both reviewed the claim; _reviewers only knows the first (reviewed_by and the
-    status changes' actors), so the second, later moved to finance, may pay what they approved."""
+    decides the others. Both reviewed the claim, so the second, later moved to finance, may not pay it."""
     h = completed_class()
     second = user(Role.COUNTY, "231202", username="sub-county-second")
     claim, _ = noticed_claim_split_review(h, second)
     second.role, second.region = Role.FINANCE, Region.objects.get(code="2312")
     second.save()
-    with pytest.raises(PermissionDenied, match="不相容职务分离"):
+    with pytest.raises(DomainError, match="职责分离"):
         settle(h, claim, actor=second)
+
+
+def transferred_to_finance(person):
+    """A county staff member moved to the city's finance bureau: now a finance user in scope of the class."""
+    person.role, person.region = Role.FINANCE, Region.objects.get(code="2312")
+    person.save()
+    return person
+
+
+def test_the_class_approver_cannot_record_the_advance():
+    h = completed_class(until=ClassStatus.APPROVED)
+    approver = transferred_to_finance(h.bureau)
+    with pytest.raises(DomainError, match="您审批过该培训班或审核过其补贴申请，不能为其登记拨付（职责分离）。"):
+        advance(h, actor=approver)
+    assert not Payment.objects.exists()
+    assert advance(h).recorded_by == h.finance  # an uninvolved finance user may
+
+
+def test_whoever_approved_the_change_of_a_class_cannot_record_the_advance():
+    h = completed_class(until=ClassStatus.APPROVED)
+    second = user(Role.COUNTY, "231202", username="sub-county-change")
+    with clock(START - timedelta(days=9)):
+        classes.class_request_change(actor=h.owner, training_class=h.training_class, reason="开班时间调整")
+        classes.class_transition(actor=h.owner, training_class=h.training_class, to_status=ClassStatus.SUBMITTED)
+        classes.class_transition(
+            actor=second, training_class=h.training_class, to_status=ClassStatus.APPROVED, reason="同意变更。"
+        )
+    h.training_class.refresh_from_db()
+    with pytest.raises(DomainError, match="职责分离"):
+        advance(h, actor=transferred_to_finance(second))
+    assert not Payment.objects.exists()
+
+
+def test_a_line_decider_cannot_record_the_advance():
+    h = completed_class()
+    second = user(Role.COUNTY, "231202", username="sub-county-lines")
+    claim, _ = noticed_claim_split_review(h, second)
+    with pytest.raises(DomainError, match="职责分离"):
+        advance(h, actor=transferred_to_finance(second))
+    assert not Payment.objects.exists()
+    # nor does the claim page offer them the settlement
+    settle_url = f"/claims/{claim.pk}/settle/"
+    for person, offered in ((second, False), (h.finance, True)):
+        person.refresh_from_db()
+        client = Client()
+        client.force_login(person)
+        assert (settle_url in client.get(f"/claims/{claim.pk}/").content.decode()) is offered
+
+
+def test_an_uninvolved_finance_user_records_the_advance_and_the_settlement_of_a_reviewed_class():
+    h = completed_class()
+    second = user(Role.COUNTY, "231202", username="sub-county-others")
+    claim, _ = noticed_claim_split_review(h, second)
+    assert payments.payment_barred_class_ids(actor=h.finance, class_ids=[h.training_class.pk]) == set()
+    assert advance(h).recorded_by == h.finance
+    assert settle(h, claim).recorded_by == h.finance
+
+
+def test_the_payment_pages_offer_no_payment_to_a_conflicted_finance_user():
+    h = completed_class(until=ClassStatus.APPROVED)
+    url = f"/claims/payments/classes/{h.training_class.pk}/advance/"
+    h.finance.refresh_from_db()
+    uninvolved = Client()
+    uninvolved.force_login(h.finance)
+    assert url in uninvolved.get("/claims/payments/").content.decode()
+    approver = transferred_to_finance(h.bureau)
+    approver.refresh_from_db()
+    client = Client()
+    client.force_login(approver)
+    listing = client.get("/claims/payments/").content.decode()
+    assert url not in listing
+    assert 'data-testid="payment-barred"' in listing
+    form = client.get(url).content.decode()
+    assert 'data-testid="payment-form"' not in form
+    assert "不能为其登记拨付（职责分离）" in form
+    refused = client.post(url, {"bank_reference": "ADV9", "idempotency_key": "k" * 32})
+    assert refused.status_code == 400
+    assert not Payment.objects.exists()
 
 
 def noticed_claim_split_review(h, second):

@@ -1,26 +1,32 @@
-"""Attendance: device batches are idempotent and checked against session, window, roster and institution;
+"""Attendance: device batches are idempotent and checked against session, window, roster and institution, the
+device's issue time and method and the upload delay (late uploads marked 迟传 and shown on the claim review);
 manual entries need a reason; the summary adds up."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.errors import DomainError
 from accounts.models import AuditEvent
 from training.demo import clock
-from training.models import Attendance, CheckInMethod
+from training.models import Attendance, CheckInMethod, ClassStatus, EnrollmentResult
 from training.services.attendance import (
     CheckIn,
+    LateUploads,
     attendance_record_manual,
     attendance_summary,
     checkins_record,
     device_authenticate,
     device_issue,
     device_revoke,
+    late_uploads,
 )
+from training.services.classes import class_transition
+from training.services.results import enrollment_record_result
 
 from .factories import World, approve, institution_user, listed_program, person, ready_class, start
 
@@ -252,3 +258,143 @@ def test_the_summary_counts_sessions_hours_and_the_share_of_the_timetable(w):
         second.pk: {"sessions": 1, "hours": 3, "rate": 0.1},
         third.pk: {"sessions": 0, "hours": 0, "rate": 0.0},
     }
+
+
+# --- integrity of device records (issue 12, item 6) ----------------------------------------------------
+
+
+def api_record(session, moment, n=0, record_id="api-1") -> dict:
+    return {
+        "record_id": record_id,
+        "id_number": person(n)[1],
+        "session": session.pk,
+        "checked_at": moment.isoformat(),
+        "method": "face",
+    }
+
+
+def test_a_device_issued_today_cannot_post_a_checkin_dated_a_month_earlier(w):
+    """The probe: a device issued today posts a face check-in for a session a month ago, for someone absent."""
+    month_later = w.morning.date + timedelta(days=30)
+    with clock(month_later, time(10, 0)):
+        _device, token = device_issue(actor=w.owner, institution=w.institution, name="新领考勤机")
+        response = post(token, {"records": [api_record(w.morning, at(w.morning, 8, 25))]})
+    assert response.status_code == 200
+    [answer] = response.json()
+    assert answer["status"] == "rejected"
+    assert answer["reason"].startswith("签到时间早于本设备的登记时间")
+    assert not Attendance.objects.exists()
+
+
+def test_a_checkin_before_the_device_was_issued_is_rejected_even_on_the_same_day(w):
+    with clock(w.morning.date, time(10, 0)):
+        device, _ = device_issue(actor=w.owner, institution=w.institution, name="上午十点领用")
+    results = record(
+        w,
+        checkin("r1", w.morning, at(w.morning, 8, 20)),
+        checkin("r2", w.morning, at(w.morning, 10, 5), 1),
+        device=device,
+    )
+    assert results == [
+        ("rejected", f"签到时间早于本设备的登记时间（{w.morning.date} 10:00），不予接收。"),
+        ("accepted", ""),
+    ]
+    assert list(Attendance.objects.values_list("device_record_id", flat=True)) == ["r2"]
+
+
+@pytest.mark.parametrize(
+    ("hh", "mm", "status"),
+    [(8, 19, "rejected"), (8, 20, "accepted"), (11, 40, "accepted"), (11, 41, "rejected")],
+)
+def test_the_session_window_tolerance_is_a_setting(w, settings, hh, mm, status):
+    settings.CHECKIN_WINDOW_TOLERANCE_MINUTES = 10  # morning session 08:30-11:30
+    (result,) = record(w, checkin("r", w.morning, at(w.morning, hh, mm)))
+    assert result == ((status, "") if status == "accepted" else (status, "签到时间不在该课程时间内。"))
+    assert Attendance.objects.count() == (1 if status == "accepted" else 0)
+
+
+def test_a_record_claiming_another_method_than_its_device_is_not_stored(w):
+    card, token = device_issue(
+        actor=w.owner, institution=w.institution, name="社保卡读卡器", method=CheckInMethod.SOCIAL_SECURITY_CARD
+    )
+    results = record(w, checkin("face-1", w.morning, at(w.morning, 8, 20), 0, method="face"), device=card)
+    assert results == [("rejected", "签到方式“人脸”与本设备的签到方式“社保卡”不符。")]
+    assert not Attendance.objects.filter(method=CheckInMethod.FACE).exists()
+    with clock(w.morning.date, time(17, 0)):  # a record that names no method is stored as the device's
+        body = {"records": [api_record(w.morning, at(w.morning, 8, 22), 1, record_id="card-1")]}
+        del body["records"][0]["method"]
+        assert post(token, body).json() == [{"record_id": "card-1", "status": "accepted", "reason": ""}]
+    assert list(Attendance.objects.values_list("device_record_id", "method")) == [("card-1", "card")]
+
+
+def test_a_device_cannot_be_issued_for_manual_entries(w):
+    with pytest.raises(DomainError, match="人脸、指纹或社保卡"):
+        device_issue(actor=w.owner, institution=w.institution, name="手工", method=CheckInMethod.MANUAL)
+
+
+def test_an_upload_more_than_a_day_after_the_session_is_accepted_but_marked_late(w):
+    on_time = record(w, checkin("r0", w.morning, at(w.morning, 8, 20), 0))
+    two_days_later = w.morning.date + timedelta(days=2)
+    with clock(two_days_later, time(9, 0)):
+        late = [
+            (r["status"], r["reason"])
+            for r in checkins_record(device=w.device, checkins=[checkin("r1", w.morning, at(w.morning, 8, 21), 1)])
+        ]
+    assert on_time == [("accepted", "")]
+    assert late == [("accepted", "已接收，但在课程结束 24 小时后才上传，标记为迟传。")]
+    stored = {a.device_record_id: a for a in Attendance.objects.all()}
+    assert (stored["r0"].late_upload, stored["r1"].late_upload) == (False, True)
+    assert timezone.localtime(stored["r1"].created_at) == timezone.make_aware(
+        datetime.combine(two_days_later, time(9, 0))
+    )
+    assert late_uploads(w.c) == LateUploads(count=1, enrollment_ids={w.enrollments[1].pk})
+
+
+def test_an_upload_beyond_the_hard_limit_is_rejected(w, settings):
+    settings.CHECKIN_MAX_UPLOAD_DELAY_DAYS = 7
+    with clock(w.morning.date + timedelta(days=8), time(9, 0)):
+        results = checkins_record(device=w.device, checkins=[checkin("r", w.morning, at(w.morning, 8, 20))])
+    assert results == [
+        {
+            "record_id": "r",
+            "status": "rejected",
+            "reason": "该课程结束已超过 7 天，设备记录不再接收；确需补录请由机构手工补录并说明原因。",
+        }
+    ]
+    assert not Attendance.objects.exists()
+
+
+def test_late_uploads_are_flagged_on_the_claim_review_page():
+    """A completed class whose first day was uploaded the next evening: the claim page counts the late records
+    and marks the people who have one."""
+    from ..subsidies.factories import completed_class, verified_claim
+
+    h = completed_class(until=ClassStatus.IN_TRAINING)
+    tc = h.training_class
+    sessions = list(tc.sessions.order_by("date", "start_time"))
+    first_day, second_day = sessions[0].date, sessions[-1].date
+    for s in sessions:
+        upload_day = second_day if s.date == first_day else s.date
+        batch = [
+            CheckIn(f"{s.pk}-{e.pk}", e.trainee.id_number, s.pk, at(s, s.start_time.hour, 25), "face")
+            for e in h.enrollments
+            if s.date != first_day or e == h.enrollments[0]  # on day one, only the first person is uploaded late
+        ]
+        with clock(upload_day, time(23, 0)):
+            assert {r["status"] for r in checkins_record(device=h.world.device, checkins=batch)} == {"accepted"}
+    with clock(second_day, time(23, 30)):
+        class_transition(actor=h.owner, training_class=tc, to_status=ClassStatus.COMPLETED)
+        for e in h.enrollments:
+            enrollment_record_result(actor=h.owner, enrollment=e, result=EnrollmentResult.PASSED, score=90)
+    tc.refresh_from_db()
+    claim = verified_claim(h)
+    assert Attendance.objects.filter(late_upload=True).count() == 2
+    client = Client()
+    h.bureau.refresh_from_db()
+    client.force_login(h.bureau)
+    page = client.get(f"/claims/{claim.pk}/").content.decode()
+    assert "迟传 2 条" in page
+    assert page.count('data-testid="line-late-upload"') == 1
+    first_line = claim.lines.get(enrollment=h.enrollments[0])
+    row = page.split(f'id="line-{first_line.pk}"')[1].split("</tr>")[0]
+    assert "含迟传考勤" in row

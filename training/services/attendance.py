@@ -1,10 +1,17 @@
-"""Attendance: batches from check-in devices (idempotent), marked manual entries, and per-person arithmetic."""
+"""Attendance: batches from check-in devices (idempotent), marked manual entries, and per-person arithmetic.
+
+A device record is believed only if it could have happened: within its session's window, not in the future,
+not before the device was issued, with the device's own method, and uploaded soon enough after the session
+(late uploads are marked 迟传 and shown on the claim review; very late ones are refused). Limits are settings:
+CHECKIN_WINDOW_TOLERANCE_MINUTES (30), CHECKIN_CLOCK_SKEW_MINUTES (5), CHECKIN_LATE_UPLOAD_HOURS (24),
+CHECKIN_MAX_UPLOAD_DELAY_DAYS (7)."""
 
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -20,8 +27,25 @@ from trainees.crypto import blind_index
 from ..models import Attendance, CheckInDevice, CheckInMethod, ClassSession, ClassStatus, Enrollment, TrainingClass
 from .classes import require_owner
 
-WINDOW = timedelta(minutes=30)  # a check-in counts from 30 minutes before a session to 30 minutes after it
-CLOCK_SKEW = timedelta(minutes=5)
+
+def _window_tolerance() -> timedelta:
+    """A check-in counts from this long before a session starts to this long after it ends."""
+    return timedelta(minutes=getattr(settings, "CHECKIN_WINDOW_TOLERANCE_MINUTES", 30))
+
+
+def _clock_skew() -> timedelta:
+    """How far a device's clock may run ahead of ours (a check-in in the future beyond it is refused)."""
+    return timedelta(minutes=getattr(settings, "CHECKIN_CLOCK_SKEW_MINUTES", 5))
+
+
+def _late_upload_after() -> timedelta:
+    """A record uploaded this long after its session ended is accepted but marked 迟传."""
+    return timedelta(hours=getattr(settings, "CHECKIN_LATE_UPLOAD_HOURS", 24))
+
+
+def _max_upload_delay() -> timedelta:
+    """A record uploaded this long after its session ended is refused (the institution enters it by hand)."""
+    return timedelta(days=getattr(settings, "CHECKIN_MAX_UPLOAD_DELAY_DAYS", 7))
 
 
 def hash_token(token: str) -> str:
@@ -29,17 +53,22 @@ def hash_token(token: str) -> str:
 
 
 @transaction.atomic
-def device_issue(*, actor: User, institution: Institution, name: str) -> tuple[CheckInDevice, str]:
-    """A new device and its token; the token is shown once and only its hash is kept."""
+def device_issue(
+    *, actor: User, institution: Institution, name: str, method: str = CheckInMethod.FACE
+) -> tuple[CheckInDevice, str]:
+    """A new device and its token; the token is shown once and only its hash is kept. `method` is what the
+    device reads (face, fingerprint or social-security card): every record it sends is stored as that."""
     if actor.role != "institution" or actor.institution_id != institution.pk:
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied(_("只能为本机构登记考勤设备。"))
+    if method not in CheckInMethod.values or method == CheckInMethod.MANUAL:
+        raise DomainError(_("考勤设备的签到方式应为人脸、指纹或社保卡。"), field="method")
     token = secrets.token_urlsafe(32)
     device = CheckInDevice.objects.create(
-        institution=institution, name=name.strip()[:100], token_hash=hash_token(token)
+        institution=institution, name=name.strip()[:100], method=method, token_hash=hash_token(token)
     )
-    audit_log(actor=actor, action="device.issued", target=device, region=institution.county)
+    audit_log(actor=actor, action="device.issued", target=device, region=institution.county, details={"method": method})
     return device, token
 
 
@@ -65,19 +94,25 @@ class CheckIn:
     id_number: str
     session_id: int
     checked_at: datetime
-    method: str
+    method: str = ""  # what the device claims; empty means the device's own method
 
 
-def _session_window(session: ClassSession) -> tuple[datetime, datetime]:
+def _session_times(session: ClassSession) -> tuple[datetime, datetime]:
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(datetime.combine(session.date, session.start_time), tz)
     end = timezone.make_aware(datetime.combine(session.date, session.end_time), tz)
-    return start - WINDOW, end + WINDOW
+    return start, end
+
+
+def _session_window(session: ClassSession) -> tuple[datetime, datetime]:
+    start, end = _session_times(session)
+    return start - _window_tolerance(), end + _window_tolerance()
 
 
 def checkins_record(*, device: CheckInDevice, checkins: list[CheckIn]) -> list[dict]:
-    """Record a batch. Each item answers accepted / duplicate / rejected with a reason; a resent batch
-    creates nothing twice (unique per device record id, and one check-in per person per session)."""
+    """Record a batch. Each item answers accepted / duplicate / rejected with a reason (an accepted late upload
+    says so); a resent batch creates nothing twice (unique per device record id, and one check-in per person per
+    session). The checks on each record are in `_one`, the only place device records are judged."""
     sessions = {
         s.pk: s
         for s in ClassSession.objects.filter(
@@ -122,13 +157,33 @@ def _one(device, c: CheckIn, sessions, enrollments, indexes, seen, now) -> dict:
         return answer("rejected", _("课程不存在或不属于本机构。"))
     if session.training_class.status != ClassStatus.IN_TRAINING:
         return answer("rejected", _("培训班不在培训中。"))
-    if c.method not in CheckInMethod.values or c.method == CheckInMethod.MANUAL:
+    if c.method and (c.method not in CheckInMethod.values or c.method == CheckInMethod.MANUAL):
         return answer("rejected", _("签到方式不正确。"))
-    if c.checked_at > now + CLOCK_SKEW:
+    if c.method and c.method != device.method:  # the record's method is the device's, never the batch's
+        return answer(
+            "rejected",
+            _("签到方式“%(claimed)s”与本设备的签到方式“%(device)s”不符。")
+            % {"claimed": CheckInMethod(c.method).label, "device": device.get_method_display()},
+        )
+    if c.checked_at > now + _clock_skew():
         return answer("rejected", _("签到时间晚于当前时间。"))
+    if c.checked_at < device.created_at - _clock_skew():
+        return answer(
+            "rejected",
+            _("签到时间早于本设备的登记时间（%(t)s），不予接收。")
+            % {"t": timezone.localtime(device.created_at).strftime("%Y-%m-%d %H:%M")},
+        )
     opens, closes = _session_window(session)
     if not opens <= c.checked_at <= closes:
         return answer("rejected", _("签到时间不在该课程时间内。"))
+    _starts, ends = _session_times(session)
+    if now > ends + _max_upload_delay():
+        return answer(
+            "rejected",
+            _("该课程结束已超过 %(d)s 天，设备记录不再接收；确需补录请由机构手工补录并说明原因。")
+            % {"d": _max_upload_delay().days},
+        )
+    late = now > ends + _late_upload_after()
     enrollment = enrollments.get((session.training_class_id, indexes.get(c.record_id)))
     if enrollment is None:
         return answer("rejected", _("该人员不在本班花名册中。"))
@@ -137,14 +192,19 @@ def _one(device, c: CheckIn, sessions, enrollments, indexes, seen, now) -> dict:
             Attendance.objects.create(
                 enrollment=enrollment,
                 session=session,
-                method=c.method,
+                method=device.method,
                 checked_at=c.checked_at,
                 device=device,
                 device_record_id=c.record_id,
+                late_upload=late,
+                created_at=now,
             )
     except IntegrityError:  # the same person already checked in to this session, or a concurrent resend
         return answer("duplicate")
     seen.add(c.record_id)
+    if late:
+        hours = int(_late_upload_after().total_seconds() // 3600)
+        return answer("accepted", _("已接收，但在课程结束 %(h)s 小时后才上传，标记为迟传。") % {"h": hours})
     return answer("accepted")
 
 
@@ -162,7 +222,7 @@ def attendance_record_manual(
     if training_class.status not in (ClassStatus.IN_TRAINING, ClassStatus.COMPLETED):
         raise DomainError(_("培训班不在培训中。"))
     opens, closes = _session_window(session)
-    if not opens <= checked_at <= closes or checked_at > timezone.now() + CLOCK_SKEW:
+    if not opens <= checked_at <= closes or checked_at > timezone.now() + _clock_skew():
         raise DomainError(_("补录的签到时间应在该课程时间内，且不晚于现在。"))
     if Attendance.objects.filter(enrollment=enrollment, session=session).exists():
         raise DomainError(_("该学员本节课已有签到记录。"))
@@ -182,6 +242,23 @@ def attendance_record_manual(
         details={"session": session.pk, "reason": reason.strip()},
     )
     return attendance
+
+
+@dataclass
+class LateUploads:
+    count: int  # device records of the class marked 迟传
+    enrollment_ids: set[int]  # the people who have at least one
+
+
+def late_uploads(training_class: TrainingClass) -> LateUploads:
+    """迟传 device records of a class, for the claim review (one query)."""
+    rows = (
+        Attendance.objects.filter(enrollment__training_class=training_class, late_upload=True)
+        .values("enrollment_id")
+        .annotate(n=Count("id"))
+    )
+    per_person = {row["enrollment_id"]: row["n"] for row in rows}
+    return LateUploads(count=sum(per_person.values()), enrollment_ids=set(per_person))
 
 
 def attendance_summary(training_class: TrainingClass) -> dict[int, dict]:
