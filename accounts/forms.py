@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Region
+from catalog.uploads import SpreadsheetValidator
 
 
 class AuditFilterForm(forms.Form):
@@ -19,7 +20,7 @@ class AuditFilterForm(forms.Form):
 
 class ReferenceImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("数据类型"), choices=[("occupation", _("职业目录")), ("region", _("行政区划"))])
-    file = forms.FileField(label=_("文件（.xlsx 或 .csv）"))
+    file = forms.FileField(label=_("文件（.xlsx 或 .csv）"), validators=[SpreadsheetValidator()])
 
 
 class TokenForm(forms.Form):

@@ -1,12 +1,12 @@
 """Reading uploaded spreadsheets and writing exports, shared by every app that imports or exports.
 
 Errors name the Excel row and column in Chinese; imports are all or nothing; exports never let a cell
-become a formula.
+become a formula. An .xlsx is checked as an archive (catalog.uploads) before openpyxl opens it, and read in
+streaming mode up to IMPORT_MAX_ROWS rows and the header's width.
 """
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,6 +16,15 @@ import tablib
 from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export.resources import ModelResource
+
+from .uploads import (
+    FileRejected,
+    check_office_archive,
+    limit,
+    rows_message,
+    too_large_message,
+    unreadable_message,
+)
 
 EXCEL_HEADER_ROWS = 1  # data row 1 is Excel row 2
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,10 +51,6 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-class FileRejected(ValueError):
-    """The file as a whole cannot be read; the message says why in Chinese."""
 
 
 @dataclass
@@ -75,19 +80,53 @@ def _clean(value):
 
 
 def _read_xlsx(data: bytes) -> Sheet:
+    archive = check_office_archive(data)  # bounded before anything parses it; finds merged cells on the way
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except FileRejected:
+        raise
     except Exception as exc:
-        raise FileRejected(_("无法读取该 Excel 文件，请确认是 .xlsx 格式且未加密。")) from exc
-    rows = book.active.iter_rows(values_only=True)  # values only: several times faster than cell objects
+        raise FileRejected(unreadable_message()) from exc
     try:
-        header_values = next(rows)
-    except StopIteration:
-        raise FileRejected(_("文件是空的。")) from None
-    headers = [str(v).strip() if v is not None else "" for v in header_values]
-    sheet = Sheet(headers=headers, rows=[], sheet_count=len(book.sheetnames), merged_cells=_has_merged_cells(data))
+        return _read_first_sheet(book, merged_cells=archive.merged_cells)
+    except FileRejected:
+        raise
+    except Exception as exc:  # the rows are parsed lazily: a broken sheet fails here, not at load_workbook
+        raise FileRejected(unreadable_message()) from exc
+    finally:
+        book.close()
+
+
+def _header(values, max_columns: int) -> list[str]:
+    """Row 1, up to its last filled cell."""
+    headers = [str(v).strip() if v is not None else "" for v in values]
+    if len(headers) > max_columns and any(headers[max_columns:]):
+        raise FileRejected(_("表头超过 %(n)s 列，请使用下载的模板。") % {"n": max_columns})
+    headers = headers[:max_columns]
+    while headers and not headers[-1]:
+        headers.pop()
+    return headers
+
+
+def _read_first_sheet(book, *, merged_cells: bool) -> Sheet:
+    ws = book.active
+    ws.reset_dimensions()  # the declared dimension neither pads every row to 16,384 columns nor hides rows
+    max_columns, max_rows = limit("IMPORT_MAX_COLUMNS"), limit("IMPORT_MAX_ROWS")
+    # values only: several times faster than cell objects
+    header_values = next(ws.iter_rows(min_row=1, max_row=1, max_col=max_columns + 1, values_only=True), None)
+    if header_values is None:
+        raise FileRejected(_("文件是空的。"))
+    headers = _header(header_values, max_columns)
+    sheet = Sheet(headers=headers, rows=[], sheet_count=len(book.sheetnames), merged_cells=merged_cells)
     width = len(headers)
-    for number, values in enumerate(rows, start=1 + EXCEL_HEADER_ROWS):
+    if not width:
+        return sheet
+    last = max_rows + EXCEL_HEADER_ROWS
+    for number, values in enumerate(ws.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
+        if number > last:  # a row beyond the limit, or the blank rows openpyxl fills in before one
+            raise FileRejected(rows_message(max_rows))
+        if all(v is None for v in values):
+            continue
         cleaned = []
         for column, value in zip(headers, values[:width], strict=False):
             # With data_only=False a formula cell reads as its formula text.
@@ -97,18 +136,7 @@ def _read_xlsx(data: bytes) -> Sheet:
             cleaned.append(_clean(value))
         if any(v is not None for v in cleaned):
             sheet.rows.append((number, cleaned))
-    book.close()
     return sheet
-
-
-def _has_merged_cells(data: bytes) -> bool:
-    """Read-only workbooks do not expose merged ranges; they are declared in the sheet XML."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return any(
-            b"<mergeCell " in archive.read(name)
-            for name in archive.namelist()
-            if name.startswith("xl/worksheets/") and name.endswith(".xml")
-        )
 
 
 def _read_csv(data: bytes) -> Sheet:
@@ -121,10 +149,14 @@ def _read_csv(data: bytes) -> Sheet:
     else:
         raise FileRejected(_("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。"))
     reader = csv.reader(io.StringIO(text))
-    headers = [h.strip() for h in next(reader, [])]
+    max_columns, max_rows = limit("IMPORT_MAX_COLUMNS"), limit("IMPORT_MAX_ROWS")
+    headers = _header(next(reader, []), max_columns)
     sheet = Sheet(headers=headers, rows=[])
+    width = len(headers)
     for number, row in enumerate(reader, start=1 + EXCEL_HEADER_ROWS):
-        values = [_clean(v) for v in row]
+        if number > max_rows + EXCEL_HEADER_ROWS:
+            raise FileRejected(rows_message(max_rows))
+        values = [_clean(v) for v in row[:width]]
         if any(v is not None for v in values):
             sheet.rows.append((number, values))
     return sheet
@@ -132,6 +164,8 @@ def _read_csv(data: bytes) -> Sheet:
 
 def read_sheet(data: bytes, filename: str, *, allow_csv: bool = True) -> Sheet:
     """Read the first sheet of an uploaded .xlsx (or .csv: UTF-8 with or without BOM, or GBK)."""
+    if len(data) > limit("IMPORT_MAX_BYTES"):
+        raise FileRejected(too_large_message(limit("IMPORT_MAX_BYTES"), import_=True))
     name = filename.lower()
     if name.endswith(".xlsx"):
         return _read_xlsx(data)

@@ -4,16 +4,14 @@ from django.core.files.uploadedfile import UploadedFile
 
 from .importing import FileRejected, ImportError_, ImportReport, import_spreadsheet, read_sheet
 from .resources import OccupationResource, RegionResource
-
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
+from .uploads import check_upload_size
 
 RESOURCES = {"occupation": OccupationResource, "region": RegionResource}
 
 
 def uploaded_sheet(uploaded_file: UploadedFile, *, allow_csv: bool = True):
     """Read an upload into a Sheet, or raise FileRejected with a Chinese reason."""
-    if uploaded_file.size > MAX_IMPORT_BYTES:
-        raise FileRejected("文件超过 10 MB，请拆分后再导入。")
+    check_upload_size(uploaded_file, setting="IMPORT_MAX_BYTES", import_=True)  # IMPORT_MAX_BYTES, 10 MB
     return read_sheet(uploaded_file.read(), uploaded_file.name, allow_csv=allow_csv)
 
 

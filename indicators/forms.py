@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.uploads import SpreadsheetValidator
+
 from .models import Indicator
 
 MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
@@ -46,7 +48,11 @@ class TargetForm(forms.Form):
 
 
 class TargetImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"), help_text=_("列：区划代码、目标、力争目标（可空）。"))
+    file = forms.FileField(
+        label=_("Excel 文件（.xlsx）"),
+        help_text=_("列：区划代码、目标、力争目标（可空）。"),
+        validators=[SpreadsheetValidator()],
+    )
 
 
 class ReportRequestForm(forms.Form):

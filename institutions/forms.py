@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Occupation, Region
+from catalog.uploads import SpreadsheetValidator
 
 from .models import (
     AnnualInspection,
@@ -160,7 +161,7 @@ class UrgentListForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"), validators=[SpreadsheetValidator()])
 
 
 class PublicSearchForm(forms.Form):

@@ -3,9 +3,11 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.uploads import MaterialValidator
 from training.models import TrainingClass
 
 from .models import ClaimKind, ClaimStatus, FollowUpOutcome, MaterialKind, Objection, SpotCheckVisit
+from .services.claims import MATERIAL_TYPES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 REASON = forms.Textarea(attrs={"rows": 2})
@@ -119,5 +121,5 @@ class ObjectionForm(forms.Form):
 
 class MaterialForm(forms.Form):
     kind = forms.ChoiceField(label=_("材料"), choices=MaterialKind.choices)
-    file = forms.FileField(label=_("文件"), required=False)
+    file = forms.FileField(label=_("文件"), required=False, validators=[MaterialValidator(MATERIAL_TYPES)])
     reference = forms.CharField(label=_("存储位置/说明"), max_length=300, required=False)

@@ -1,9 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.uploads import MaterialValidator, SpreadsheetValidator
 from institutions.models import Program, ProgramStatus
 
 from .models import ClassStatus, EnrollmentResult, MaterialKind, SessionKind
+from .services.classes import MATERIAL_TYPES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -41,11 +43,11 @@ class SessionForm(forms.Form):
 
 class MaterialForm(forms.Form):
     kind = forms.ChoiceField(label=_("材料类型"), choices=MaterialKind.choices)
-    file = forms.FileField(label=_("文件"))
+    file = forms.FileField(label=_("文件"), validators=[MaterialValidator(MATERIAL_TYPES)])
 
 
 class RosterUploadForm(forms.Form):
-    file = forms.FileField(label=_("花名册（.xlsx）"))
+    file = forms.FileField(label=_("花名册（.xlsx）"), validators=[SpreadsheetValidator(check_archive=True)])
 
 
 class TransitionForm(forms.Form):

@@ -316,3 +316,20 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 
 # Label used in the navigation for the app.
 SITE_TITLE = _("补贴性职业技能培训管理系统")
+
+# --- upload limits (catalog/uploads.py): every uploaded file is bounded before it is parsed --------------------
+# Files over FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB) are kept on disk while uploading; LimitedUploadHandler
+# stops writing any one beyond UPLOAD_MAX_BYTES, and the forms refuse it with the limit in their message.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)  # a spreadsheet to import
+OFFICE_MAX_UNCOMPRESSED_BYTES = env.int("OFFICE_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024)
+OFFICE_MAX_RATIO = env.int("OFFICE_MAX_RATIO", default=100)
+OFFICE_MAX_MEMBERS = env.int("OFFICE_MAX_MEMBERS", default=1000)
+OFFICE_MAX_XML_ELEMENTS = env.int("OFFICE_MAX_XML_ELEMENTS", default=200_000)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=200)
+FILE_UPLOAD_HANDLERS = [
+    "catalog.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
