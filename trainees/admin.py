@@ -12,6 +12,7 @@ class TraineeAdmin(admin.ModelAdmin):
     fields = ["id_number_masked", "gender", "age", "registered_region", "draws_pension"]
     readonly_fields = fields
     search_fields = []
+    ordering = ["-id"]  # the newest registrations first
 
     def has_add_permission(self, request):
         return False
