@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -20,7 +19,7 @@ from catalog.services import RESOURCES
 
 from . import selectors, services, twofactor
 from .errors import DomainError
-from .forms import AuditFilterForm, ReauthForm, ReferenceImportForm, TokenForm
+from .forms import AuditFilterForm, ReauthForm, ReferenceImportForm, TokenForm, paginate, query_errors, query_status
 from .models import Role
 from .permissions import BUREAU_AND_ADMIN, RoleRequiredMixin, user_has_role
 from .web import call_service
@@ -95,10 +94,12 @@ class AuditEventListView(RoleRequiredMixin, TemplateView):
         form = AuditFilterForm(request.GET or None, regions=regions)
         filters = form.cleaned_data if form.is_valid() else {}
         events = selectors.audit_event_list(user=request.user, filters=filters)
-        page = Paginator(events, self.page_size).get_page(request.GET.get("page"))
+        page, page_error = paginate(request, events, self.page_size)
+        status = query_status(request, query_errors(form), page_error)
         query = request.GET.copy()
         query.pop("page", None)
-        return render(request, self.template_name, {"form": form, "page": page, "query": query.urlencode()})
+        context = {"form": form, "page": page, "query": query.urlencode()}
+        return render(request, self.template_name, context, status=status)
 
 
 class ReferenceImportView(RoleRequiredMixin, TemplateView):

@@ -1,13 +1,14 @@
 """Indicators API: the dashboard of one region and plan (the same data as the page's charts), the targets and
 the archived monthly reports — all scoped to the user's regions."""
 
+import django_filters
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 
-from accounts.api_base import ScopedReadOnlyViewSet
+from accounts.api_base import RegionCodeFilter, ScopedReadOnlyViewSet
 from accounts.models import Role
 from accounts.permissions import HasRole
 from catalog.models import Region
@@ -198,6 +199,18 @@ class IndicatorTargetSerializer(serializers.ModelSerializer):
         ]
 
 
+class TargetFilter(django_filters.FilterSet):
+    """Every parameter validated (a NUL, letters for a year or a malformed region code are a 400)."""
+
+    plan = django_filters.CharFilter(field_name="indicator__plan__code", max_length=40, help_text="计划代码")
+    indicator = django_filters.CharFilter(field_name="indicator__code", max_length=40, help_text="指标代码")
+    region = RegionCodeFilter(field_name="region__code", help_text="区划代码")
+
+    class Meta:
+        model = Target
+        fields = ["plan", "indicator", "region", "year", "city_own"]
+
+
 class TargetViewSet(ScopedReadOnlyViewSet):
     """Targets of the regions in the user's scope (admins: all, national targets included)."""
 
@@ -208,28 +221,7 @@ class TargetViewSet(ScopedReadOnlyViewSet):
         "indicator__plan__code", "indicator__sort_order", "region__code", "year", "city_own"
     )
     scope_region_field = "region"
-    filterset_fields = ["year", "city_own"]
-
-    def get_queryset(self):
-        qs = super().get_queryset()
-        params = self.request.query_params
-        if params.get("plan"):
-            qs = qs.filter(indicator__plan__code=params["plan"])
-        if params.get("indicator"):
-            qs = qs.filter(indicator__code=params["indicator"])
-        if params.get("region"):
-            qs = qs.filter(region__code=params["region"])
-        return qs
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("plan", str, description="计划代码"),
-            OpenApiParameter("indicator", str, description="指标代码"),
-            OpenApiParameter("region", str, description="区划代码"),
-        ]
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+    filterset_class = TargetFilter
 
 
 # --- monthly reports ----------------------------------------------------------------------------------------
@@ -249,6 +241,14 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
         return reverse("indicators:report_download", args=[obj.pk])
 
 
+class MonthlyReportFilter(django_filters.FilterSet):
+    plan = django_filters.CharFilter(field_name="plan__code", max_length=40, help_text="计划代码")
+
+    class Meta:
+        model = MonthlyReport
+        fields = ["plan", "month"]
+
+
 class MonthlyReportViewSet(ScopedReadOnlyViewSet):
     """Archived monthly reports (月报) of the regions in the user's scope."""
 
@@ -257,13 +257,4 @@ class MonthlyReportViewSet(ScopedReadOnlyViewSet):
     allowed_roles = READERS
     queryset = MonthlyReport.objects.select_related("region", "plan")
     scope_region_field = "region"
-    filterset_fields = ["month"]
-
-    def get_queryset(self):
-        qs = super().get_queryset()
-        plan = self.request.query_params.get("plan")
-        return qs.filter(plan__code=plan) if plan else qs
-
-    @extend_schema(parameters=[OpenApiParameter("plan", str, description="计划代码")])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+    filterset_class = MonthlyReportFilter

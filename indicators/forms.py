@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import CodeField
 from catalog.uploads import SpreadsheetValidator
 
 from .models import Indicator
@@ -34,7 +35,7 @@ class ReportedValueForm(forms.Form):
 
 
 class TaskProgressForm(forms.Form):
-    note = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("进展情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     completed = forms.BooleanField(label=_("已完成"), required=False)
 
 
@@ -62,3 +63,13 @@ class ReportRequestForm(forms.Form):
     def __init__(self, *args, plans=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan"].choices = [(p.code, p.name) for p in plans]
+
+
+class PlanQueryForm(forms.Form):
+    """The plan, indicator, year and export of a dashboard, targets, tasks or reports page (its query string, or
+    the same fields of a posted form): every value validated, so a bad one is a message and a 400, not a 500."""
+
+    plan = CodeField(label=_("计划"), required=False)
+    indicator = CodeField(label=_("指标"), required=False)
+    year = forms.IntegerField(label=_("年度"), min_value=1900, max_value=2100, required=False)
+    export = forms.SlugField(label=_("导出"), max_length=40, required=False)

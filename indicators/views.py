@@ -5,7 +5,6 @@ are also a table and an Excel export (?export=<chart>). Targets, key tasks and t
 from typing import NamedTuple
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from accounts.forms import paginate, query_errors, query_status
 from accounts.models import Role
 from accounts.permissions import RoleRequiredMixin
 from accounts.web import call_service
@@ -23,7 +23,14 @@ from catalog.importing import XLSX_CONTENT_TYPE, export_xlsx
 from catalog.models import Region
 
 from . import selectors
-from .forms import ReportedValueForm, ReportRequestForm, TargetForm, TargetImportForm, TaskProgressForm
+from .forms import (
+    PlanQueryForm,
+    ReportedValueForm,
+    ReportRequestForm,
+    TargetForm,
+    TargetImportForm,
+    TaskProgressForm,
+)
 from .models import Indicator, KeyTask, Plan, ReportedValue, TaskProgress
 from .services import plans as plan_services
 from .services import reports
@@ -70,16 +77,24 @@ def _plans(user):
     return Plan.objects.all() if user.is_system_admin else selectors.plans_for(user.region)
 
 
-def _plan(request, plans, source=None) -> Plan | None:
-    code = (source if source is not None else request.GET).get("plan")
+def _query(source) -> tuple[dict, str]:
+    """The valid ones of the plan, indicator, year and export parameters of `source` (request.GET or .POST), and
+    the errors of the others ("" if none): a bad value is never looked up."""
+    form = PlanQueryForm(source)
+    form.is_valid()
+    return form.cleaned_data, query_errors(form)
+
+
+def _plan(plans, query: dict) -> Plan | None:
+    code = query.get("plan")
     if code:
         return get_object_or_404(plans, code=code)
     return reports.plan_default(plans, timezone.localdate())
 
 
-def _year(request, plan: Plan, source=None) -> int | None:
-    value = (source if source is not None else request.GET).get("year", "")
-    return int(value) if value.isdigit() and int(value) in reports.plan_years(plan) else None
+def _year(plan: Plan, query: dict) -> int | None:
+    year = query.get("year")
+    return year if year in reports.plan_years(plan) else None
 
 
 def _breadcrumbs(user, region: Region | None) -> list[Region | None]:
@@ -103,15 +118,17 @@ class DashboardView(RoleRequiredMixin, View):
 
     def get(self, request, code=None):
         region = _region_or_404(request, code)
+        query, error = _query(request.GET)
+        status = query_status(request, error)
         plans = selectors.plans_for(region)
-        plan = _plan(request, plans)
+        plan = _plan(plans, query)
         if plan is None:
-            return render(request, "indicators/dashboard.html", {"region": region, "plan": None})
-        data = selectors.dashboard(user=request.user, plan=plan, region=region, year=_year(request, plan))
+            return render(request, "indicators/dashboard.html", {"region": region, "plan": None}, status=status)
+        data = selectors.dashboard(user=request.user, plan=plan, region=region, year=_year(plan, query))
         payload = reports.dashboard_json(data)
         county_map = _county_map(request.user, plan, region, data)
         payload["county_map"] = county_map and county_map["json"]
-        export = request.GET.get("export")
+        export = query.get("export") if not error else ""
         if export == "county_map":
             if county_map is None:
                 raise Http404
@@ -162,7 +179,7 @@ class DashboardView(RoleRequiredMixin, View):
             "is_county": region is not None and region.level == Region.Level.COUNTY,
             "county_map": county_map,
         }
-        return render(request, "indicators/dashboard.html", context)
+        return render(request, "indicators/dashboard.html", context, status=status)
 
 
 def _county_map(user, plan: Plan, region: Region | None, data: dict) -> dict | None:
@@ -197,7 +214,8 @@ class ReportedValueView(RoleRequiredMixin, View):
 
     def post(self, request, code):
         region = _region_or_404(request, code)
-        plan = get_object_or_404(selectors.plans_for(region), code=request.POST.get("plan", ""))
+        query, _error = _query(request.POST)
+        plan = get_object_or_404(selectors.plans_for(region), code=query.get("plan") or "")
         form = ReportedValueForm(request.POST, plan=plan)
         if form.is_valid():
             call_service(
@@ -211,7 +229,7 @@ class ReportedValueView(RoleRequiredMixin, View):
             messages.error(request, _errors(form))
         else:
             messages.success(request, _("已填报。"))
-        return redirect(reports.dashboard_url(region, plan, _year(request, plan, request.POST)))
+        return redirect(reports.dashboard_url(region, plan, _year(plan, query)))
 
 
 # --- key tasks --------------------------------------------------------------------------------------------
@@ -224,9 +242,12 @@ class KeyTaskListView(RoleRequiredMixin, View):
 
     def get(self, request):
         plans = _plans(request.user)
-        plan = _plan(request, plans)
+        query, error = _query(request.GET)
+        plan = _plan(plans, query)
         today = timezone.localdate()
-        show = request.GET.get("show") if request.GET.get("show") in TASK_FILTERS else "all"
+        show = request.GET.get("show") or "all"
+        if show not in TASK_FILTERS:
+            error, show = "；".join(e for e in (error, _("显示：请选择全部、未完成或已逾期。")) if e), "all"
         tasks = []
         if plan is not None:
             qs = plan.tasks.prefetch_related(
@@ -247,7 +268,7 @@ class KeyTaskListView(RoleRequiredMixin, View):
             "may_report": request.user.role in REPORTERS,
             "form": TaskProgressForm(),
         }
-        return render(request, "indicators/tasks.html", context)
+        return render(request, "indicators/tasks.html", context, status=query_status(request, error))
 
 
 class TaskProgressView(RoleRequiredMixin, View):
@@ -274,6 +295,7 @@ class Selection(NamedTuple):
     indicators: list
     indicator: Indicator | None
     year: int | None
+    error: str = ""
 
     @property
     def query(self) -> str:
@@ -282,22 +304,20 @@ class Selection(NamedTuple):
 
 
 def _target_selection(request, source=None) -> Selection:
-    """The plan, indicator and year chosen on the targets page."""
-    source = source if source is not None else request.GET
+    """The plan, indicator and year chosen on the targets page (`error`: what was wrong with the choice)."""
+    query, error = _query(source if source is not None else request.GET)
     plans = selectors.plans_for(request.user.region)
-    plan = _plan(request, plans, source)
+    plan = _plan(plans, query)
     if plan is None:
-        return Selection(plans, None, [], None, None)
+        return Selection(plans, None, [], None, None, error)
     indicators = list(plan.indicators.all())
-    indicator = next(
-        (i for i in indicators if i.code == source.get("indicator")), indicators[0] if indicators else None
-    )
-    year = _year(request, plan, source)
+    indicator = next((i for i in indicators if i.code == query.get("indicator")), indicators[0] if indicators else None)
+    year = _year(plan, query)
     if indicator is not None and indicator.kind == Indicator.Kind.YEARLY:
         year = year or min(max(timezone.localdate().year, plan.start.year), plan.end.year)
     else:
         year = None
-    return Selection(plans, plan, indicators, indicator, year)
+    return Selection(plans, plan, indicators, indicator, year, error)
 
 
 def _targets_page(request, selection: Selection, *, import_form=None, report=None, status=200):
@@ -330,7 +350,8 @@ class TargetsView(RoleRequiredMixin, View):
     allowed_roles = ALLOCATORS
 
     def get(self, request):
-        return _targets_page(request, _target_selection(request))
+        selection = _target_selection(request)
+        return _targets_page(request, selection, status=query_status(request, selection.error))
 
     def post(self, request):
         selection = _target_selection(request, request.POST)
@@ -416,10 +437,13 @@ class MonthlyReportListView(RoleRequiredMixin, View):
 
     def _render(self, request, form, status=200):
         qs = reports.monthly_report_list(user=request.user)
-        plan_code = request.GET.get("plan", "")
+        query, error = _query(request.GET)
+        plan_code = query.get("plan") or ""
         if plan_code:
             qs = qs.filter(plan__code=plan_code)
-        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        page, page_error = paginate(request, qs, 50)
+        if status == 200:
+            status = query_status(request, error, page_error)
         context = {
             "page": page,
             "query": urlencode({"plan": plan_code}) if plan_code else "",

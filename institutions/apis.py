@@ -1,16 +1,17 @@
 """API of the directories: scoped like the pages; related objects in a request body are looked up in the
 user's scope, so naming another county's institution is "does not exist", never a write."""
 
+import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from accounts.api_base import ScopedQuerysetMixin
+from accounts.api_base import CodeRelatedField, IdFilter, RegionCodeFilter, ScopedQuerysetMixin
 from accounts.models import Role
 from accounts.permissions import HasRole
-from catalog.models import Occupation, Region, SkillLevel, TrainingType
+from catalog.models import Occupation, SkillLevel, TrainingType
 
 from . import selectors
 from .models import Institution, InstitutionStatus, Program, ProgramStatus, TrainingMode, UrgentOccupationList
@@ -22,7 +23,7 @@ READERS = (Role.PROVINCE, Role.CITY, Role.COUNTY, Role.ADMIN, Role.INSTITUTION)
 DECIDERS = (Role.CITY, Role.COUNTY)
 
 
-class ScopedRegionField(serializers.SlugRelatedField):
+class ScopedRegionField(CodeRelatedField):
     """A county named by its code, among the counties of the user's scope."""
 
     def get_queryset(self):
@@ -64,7 +65,7 @@ class InstitutionSerializer(serializers.ModelSerializer):
 class TransitionSerializer(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=InstitutionStatus.choices)
     effective_date = serializers.DateField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=1000)
 
 
 class InstitutionViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -104,9 +105,9 @@ class ScopedInstitutionField(serializers.PrimaryKeyRelatedField):
 
 class ProgramSerializer(serializers.ModelSerializer):
     institution = ScopedInstitutionField()
-    occupation = serializers.SlugRelatedField(slug_field="code", queryset=Occupation.objects.all())
-    skill_level = serializers.SlugRelatedField(slug_field="code", queryset=SkillLevel.objects.all())
-    training_type = serializers.SlugRelatedField(slug_field="code", queryset=TrainingType.objects.all())
+    occupation = CodeRelatedField(slug_field="code", queryset=Occupation.objects.all())
+    skill_level = CodeRelatedField(slug_field="code", queryset=SkillLevel.objects.all())
+    training_type = CodeRelatedField(slug_field="code", queryset=TrainingType.objects.all())
     mode = serializers.ChoiceField(choices=TrainingMode.choices)
     status = serializers.CharField(read_only=True)
     delisted_on = serializers.DateField(read_only=True, allow_null=True)
@@ -133,7 +134,17 @@ class ProgramSerializer(serializers.ModelSerializer):
 class ProgramStatusSerializer(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=ProgramStatus.choices)
     effective_date = serializers.DateField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=1000)
+
+
+class ProgramFilter(django_filters.FilterSet):
+    # A plain id, applied inside the scoped queryset: a choice field would tell whether a foreign institution
+    # id exists.
+    institution = IdFilter(field_name="institution_id", help_text="机构 id")
+
+    class Meta:
+        model = Program
+        fields = ["institution", "status", "mode"]
 
 
 class ProgramViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -143,14 +154,7 @@ class ProgramViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Read
     scope_institution_field = "institution"
     permission_classes = [HasRole]
     allowed_roles = READERS
-    filterset_fields = ["status", "mode"]
-
-    def get_queryset(self):
-        # Filtered by hand inside the scoped queryset: an unscoped filter field would tell whether a foreign
-        # institution id exists.
-        qs = super().get_queryset()
-        institution = self.request.query_params.get("institution")
-        return qs.filter(institution_id=institution) if institution and institution.isdigit() else qs
+    filterset_class = ProgramFilter
 
     def get_permissions(self):
         if self.action in ("create", "set_status"):
@@ -172,7 +176,7 @@ class ProgramViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Read
 
 class UrgentListSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    occupations = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Occupation.objects.all())
+    occupations = CodeRelatedField(slug_field="code", many=True, queryset=Occupation.objects.all())
 
     class Meta:
         model = UrgentOccupationList
@@ -245,6 +249,16 @@ class PublicInstitutionSerializer(serializers.ModelSerializer):
         return PublicProgramSerializer(listed, many=True).data
 
 
+class PublicInstitutionFilter(django_filters.FilterSet):
+    region = RegionCodeFilter(
+        field_name="county__code", lookup_expr="startswith", help_text="区划代码：该市（县）的机构"
+    )
+
+    class Meta:
+        model = Institution
+        fields = ["region"]
+
+
 class PublicInstitutionViewSet(viewsets.ReadOnlyModelViewSet):
     """The public directory: designated institutions and their listed programs. No personal data."""
 
@@ -252,9 +266,9 @@ class PublicInstitutionViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
+    filterset_class = PublicInstitutionFilter
+
     def get_queryset(self):
-        region_code = self.request.query_params.get("region")
-        filters = {"region": Region.objects.filter(code=region_code).first()} if region_code else {}
-        return selectors.public_institution_list(filters=filters).prefetch_related(
+        return selectors.public_institution_list().prefetch_related(
             "programs__occupation", "programs__skill_level", "programs__training_type"
         )

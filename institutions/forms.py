@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +28,7 @@ def county_choices(regions):
 
 
 class InstitutionFilterForm(forms.Form):
-    q = forms.CharField(label=_("名称或信用代码"), required=False)
+    q = forms.CharField(label=_("名称或信用代码"), required=False, max_length=100)
     region = forms.ModelChoiceField(label=_("区划"), queryset=Region.objects.none(), required=False)
     type = forms.ChoiceField(label=_("类型"), choices=with_all(InstitutionType), required=False)
     status = forms.ChoiceField(label=_("状态"), choices=with_all(InstitutionStatus), required=False)
@@ -71,7 +72,7 @@ class InstitutionForm(forms.ModelForm):
 class TransitionForm(forms.Form):
     to_status = forms.ChoiceField(label=_("变更为"), choices=InstitutionStatus.choices)
     effective_date = forms.DateField(label=_("生效日期"), widget=DATE, initial=timezone.localdate)
-    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class InspectionForm(forms.ModelForm):
@@ -79,6 +80,11 @@ class InspectionForm(forms.ModelForm):
         model = AnnualInspection
         fields = ["year", "kind", "outcome", "inspected_on", "notes"]
         widgets = {"inspected_on": DATE, "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["notes"].max_length = 2000  # a TextField: limited here, not in the model
+        self.fields["notes"].validators.append(MaxLengthValidator(2000))
 
     def _post_clean(self):
         pass
@@ -102,7 +108,7 @@ class DecisionForm(forms.Form):
     approve = forms.TypedChoiceField(
         label=_("决定"), choices=[("1", _("批准")), ("0", _("驳回"))], coerce=lambda v: v == "1"
     )
-    reason = forms.CharField(label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("意见"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ProgramForm(forms.ModelForm):
@@ -134,7 +140,7 @@ class ProgramForm(forms.ModelForm):
 class ProgramStatusForm(forms.Form):
     to_status = forms.ChoiceField(label=_("变更为"), choices=ProgramStatus.choices)
     effective_date = forms.DateField(label=_("生效日期"), widget=DATE, initial=timezone.localdate)
-    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ProgramFilterForm(forms.Form):
@@ -165,7 +171,7 @@ class ImportForm(forms.Form):
 
 
 class PublicSearchForm(forms.Form):
-    q = forms.CharField(label=_("机构名称"), required=False)
+    q = forms.CharField(label=_("机构名称"), required=False, max_length=100)
     region = forms.ModelChoiceField(label=_("市/县"), queryset=Region.objects.none(), required=False)
     occupation = forms.ModelChoiceField(label=_("职业"), queryset=Occupation.objects.all(), required=False)
     skill_level = forms.ModelChoiceField(label=_("等级"), queryset=None, required=False)

@@ -1,8 +1,8 @@
 """公开: the directory of designated institutions and their listed programs. No login, no personal data."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from accounts.forms import paginate, query_errors, query_status
 from catalog.models import Region
 
 from . import selectors
@@ -22,10 +22,12 @@ def directory(request):
     form = PublicSearchForm(request.GET or None, regions=_regions_with_institutions())
     filters = form.cleaned_data if form.is_valid() else {}
     institutions = selectors.public_institution_list(filters=filters)
-    page = Paginator(institutions, 30).get_page(request.GET.get("page"))
+    page, page_error = paginate(request, institutions, 30)
+    status = query_status(request, query_errors(form), page_error)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "public/directory.html", {"form": form, "page": page, "query": query.urlencode()})
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "public/directory.html", context, status=status)
 
 
 def institution(request, pk):

@@ -7,7 +7,6 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 
+from accounts.forms import paginate, query_errors, query_status
 from accounts.models import Role
 from accounts.permissions import RoleRequiredMixin
 from accounts.selectors import regions_visible_to
@@ -56,10 +56,12 @@ def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _page(request, queryset, size=50):
+def _page(request, queryset, size=50, error=""):
+    """(page, query string without the page, status): 400 with a message when a filter or ?page= is invalid."""
+    page, page_error = paginate(request, queryset, size)
     query = request.GET.copy()
     query.pop("page", None)
-    return Paginator(queryset, size).get_page(request.GET.get("page")), query.urlencode()
+    return page, query.urlencode(), query_status(request, error, page_error)
 
 
 def _scoped_institution(request, pk) -> Institution:
@@ -77,10 +79,12 @@ class InstitutionListView(RoleRequiredMixin, View):
         form = InstitutionFilterForm(request.GET or None, regions=regions)
         filters = form.cleaned_data if form.is_valid() else {}
         institutions = selectors.institution_list(user=request.user, filters=filters)
-        if request.GET.get("export") == "xlsx":
+        error = query_errors(form)
+        if request.GET.get("export") == "xlsx" and not error:
             return _xlsx_response(export_queryset(InstitutionResource(), institutions), "institutions.xlsx")
-        page, query = _page(request, institutions)
-        return render(request, "institutions/institution_list.html", {"form": form, "page": page, "query": query})
+        page, query, status = _page(request, institutions, error=error)
+        context = {"form": form, "page": page, "query": query}
+        return render(request, "institutions/institution_list.html", context, status=status)
 
 
 class InstitutionCreateView(RoleRequiredMixin, View):
@@ -304,9 +308,10 @@ class ProgramListView(RoleRequiredMixin, View):
         form = ProgramFilterForm(request.GET or None, regions=regions)
         filters = form.cleaned_data if form.is_valid() else {}
         programs = selectors.program_list(user=request.user, filters=filters)
-        if request.GET.get("export") == "xlsx":
+        error = query_errors(form)
+        if request.GET.get("export") == "xlsx" and not error:
             return _xlsx_response(export_queryset(ProgramResource(), programs), "programs.xlsx")
-        page, query = _page(request, programs)
+        page, query, status = _page(request, programs, error=error)
         return render(
             request,
             "institutions/program_list.html",
@@ -316,6 +321,7 @@ class ProgramListView(RoleRequiredMixin, View):
                 "query": query,
                 "may_decide": request.user.role in DECIDERS,
             },
+            status=status,
         )
 
 

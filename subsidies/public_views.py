@@ -3,12 +3,12 @@ their results. The contact details of an objection are never shown."""
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
+from accounts.forms import paginate, query_status
 from accounts.middleware import client_ip
 from accounts.web import call_service
 
@@ -38,8 +38,9 @@ def _objection_allowed(request) -> bool:
 
 
 def notices(request):
-    page = Paginator(selectors.notice_list(), 30).get_page(request.GET.get("page"))
-    return render(request, "public/notices.html", {"page": page, "query": "", "today": timezone.localdate()})
+    page, error = paginate(request, selectors.notice_list(), 30)
+    context = {"page": page, "query": "", "today": timezone.localdate()}
+    return render(request, "public/notices.html", context, status=query_status(request, error))
 
 
 @sensitive_post_parameters("contact_phone", "contact_name")
@@ -83,5 +84,5 @@ def notice(request, pk):
 
 
 def spot_checks(request):
-    page = Paginator(selectors.public_spot_check_list(), 20).get_page(request.GET.get("page"))
-    return render(request, "public/spot_checks.html", {"page": page, "query": ""})
+    page, error = paginate(request, selectors.public_spot_check_list(), 20)
+    return render(request, "public/spot_checks.html", {"page": page, "query": ""}, status=query_status(request, error))

@@ -5,7 +5,6 @@ object is fetched through a scoped selector (out of scope = 404); every write is
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.errors import DomainError
+from accounts.forms import paginate, query_errors, query_status
 from accounts.models import Role
 from accounts.permissions import ReauthRequiredMixin, RoleRequiredMixin
 from accounts.web import call_service
@@ -52,10 +52,12 @@ def _errors(form) -> str:
     return "；".join(e for errors in form.errors.values() for e in errors) or _("操作未完成。")
 
 
-def _page(request, queryset, size=50):
+def _page(request, queryset, size=50, error=""):
+    """(page, query string without the page, status): 400 with a message when a filter or ?page= is invalid."""
+    page, page_error = paginate(request, queryset, size)
     query = request.GET.copy()
     query.pop("page", None)
-    return Paginator(queryset, size).get_page(request.GET.get("page")), query.urlencode()
+    return page, query.urlencode(), query_status(request, error, page_error)
 
 
 def _back(request, form, ok_message, url):
@@ -79,7 +81,9 @@ class ClaimListView(RoleRequiredMixin, View):
     def get(self, request):
         form = ClaimFilterForm(request.GET or None)
         filters = form.cleaned_data if form.is_valid() else {}
-        page, query = _page(request, selectors.claim_list(user=request.user, filters=filters))
+        page, query, status = _page(
+            request, selectors.claim_list(user=request.user, filters=filters), error=query_errors(form)
+        )
         return render(
             request,
             "subsidies/claim_list.html",
@@ -90,6 +94,7 @@ class ClaimListView(RoleRequiredMixin, View):
                 "claimable": selectors.classes_without_training_claim(user=request.user),
                 "has_claimable": selectors.claimable_classes(user=request.user).exists(),
             },
+            status=status,
         )
 
 
@@ -357,7 +362,8 @@ class SpotCheckListView(RoleRequiredMixin, View):
     allowed_roles = SPOT_CHECK_READERS
 
     def _render(self, request, form=None, status=200):
-        page, query = _page(request, selectors.spot_check_list(user=request.user), size=30)
+        page, query, list_status = _page(request, selectors.spot_check_list(user=request.user), size=30)
+        status = list_status if status == 200 else status
         may_draw = request.user.role in spot_checks.DRAWING_ROLES and request.user.region_id is not None
         context = {
             "page": page,
@@ -433,11 +439,12 @@ class PaymentListView(RoleRequiredMixin, View):
         barred = payments.payment_barred_class_ids(
             actor=request.user, class_ids={c.training_class_id for c in claims_due} | {c.pk for c in classes_due}
         )
-        page, query = _page(request, selectors.payment_list(user=request.user))
+        page, query, status = _page(request, selectors.payment_list(user=request.user))
         return render(
             request,
             "subsidies/payments.html",
             {"claims": claims_due, "classes": classes_due, "barred": barred, "page": page, "query": query},
+            status=status,
         )
 
 

@@ -30,8 +30,8 @@ class TraineeSerializer(serializers.ModelSerializer):
 
 
 class SearchSerializer(serializers.Serializer):
-    id_number = serializers.CharField(required=False, allow_blank=True)
-    name = serializers.CharField(required=False, allow_blank=True)
+    id_number = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=50)
 
 
 class RevealSerializer(serializers.Serializer):

@@ -3,7 +3,6 @@ unless revealed one value at a time, and is filtered out of error reports."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 
+from accounts.forms import paginate, query_errors, query_status
 from accounts.models import Role
 from accounts.permissions import RoleRequiredMixin
 from accounts.selectors import regions_visible_to
@@ -44,6 +44,8 @@ class TraineeListView(RoleRequiredMixin, View):
     def post(self, request):
         form = SearchForm(request.POST)
         filters = form.cleaned_data if form.is_valid() else {}
+        if form.errors:
+            messages.error(request, query_errors(form))
         if not (filters.get("id_number") or filters.get("name")):
             return redirect("trainees:list")
         trainees = selectors.trainee_list(user=request.user, filters=filters)
@@ -51,7 +53,7 @@ class TraineeListView(RoleRequiredMixin, View):
         return self._render(request, SearchForm(initial={"name": filters.get("name")}), trainees, searched=True)
 
     def _render(self, request, form, trainees, searched=False):
-        page = Paginator(trainees, 50).get_page(request.GET.get("page"))
+        page, page_error = paginate(request, trainees, 50)
         return render(
             request,
             "trainees/list.html",
@@ -62,6 +64,7 @@ class TraineeListView(RoleRequiredMixin, View):
                 "may_register": request.user.role in STAFF,
                 "may_export_full": request.user.role in people.REVEALING_ROLES,
             },
+            status=query_status(request, page_error),
         )
 
 

@@ -1,5 +1,6 @@
 """Training API: scoped classes, rosters (masked), import-job progress, and the check-in device endpoint."""
 
+import django_filters
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -8,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_base import IdFilter
 from accounts.models import Role
 from accounts.permissions import HasRole
 
@@ -44,7 +46,7 @@ class TrainingClassSerializer(serializers.ModelSerializer):
 
 class ClassTransitionSerializer(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=ClassStatus.choices)
-    reason = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
 class TrainingClassViewSet(viewsets.ReadOnlyModelViewSet):
@@ -77,22 +79,28 @@ class EnrollmentSerializer(serializers.ModelSerializer):
         fields = ["id", "training_class", "name", "id_number", "category", "result", "score", "warnings"]
 
 
+class EnrollmentFilter(django_filters.FilterSet):
+    # A plain id, applied inside the scoped queryset: a choice field would reveal which class ids exist.
+    training_class = IdFilter(field_name="training_class_id", help_text="培训班 id")
+
+    class Meta:
+        model = Enrollment
+        fields = ["training_class", "result"]
+
+
 class EnrollmentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = EnrollmentSerializer
     permission_classes = [HasRole]
     allowed_roles = READERS
     queryset = Enrollment.objects.none()
-    filterset_fields = ["result"]
+    filterset_class = EnrollmentFilter
 
     def get_queryset(self):
-        qs = (
+        return (
             selectors.enrollments_of(user=self.request.user)
             .select_related("trainee", "category")
             .defer("trainee__id_number", "trainee__phone", "trainee__bank_account")
         )
-        # Filtered inside the scoped queryset: an unscoped filter field would reveal which class ids exist.
-        training_class = self.request.query_params.get("training_class", "")
-        return qs.filter(training_class_id=training_class) if training_class.isdigit() else qs
 
 
 class ImportJobSerializer(serializers.ModelSerializer):

@@ -52,11 +52,13 @@ class RosterUploadForm(forms.Form):
 
 class TransitionForm(forms.Form):
     to_status = forms.ChoiceField(choices=ClassStatus.choices)
-    reason = forms.CharField(label=_("意见/理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("意见/理由"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ChangeForm(forms.Form):
-    reason = forms.CharField(label=_("变更理由"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("变更理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ManualAttendanceForm(forms.Form):

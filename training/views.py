@@ -5,14 +5,15 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.errors import DomainError
+from accounts.forms import paginate, query_status
 from accounts.models import Role
 from accounts.permissions import RoleRequiredMixin
 from accounts.web import call_service
@@ -60,8 +61,10 @@ class ClassListView(RoleRequiredMixin, View):
 
     def get(self, request):
         status = request.GET.get("status") or ""
-        filters = {"status": status} if status in ClassStatus.values else {}
-        page = Paginator(selectors.class_list(user=request.user, filters=filters), 50).get_page(request.GET.get("page"))
+        error = "" if not status or status in ClassStatus.values else _("状态：请选择列出的状态之一。")
+        status = status if status in ClassStatus.values else ""
+        filters = {"status": status} if status else {}
+        page, page_error = paginate(request, selectors.class_list(user=request.user, filters=filters), 50)
         return render(
             request,
             "training/class_list.html",
@@ -69,8 +72,9 @@ class ClassListView(RoleRequiredMixin, View):
                 "page": page,
                 "statuses": ClassStatus.choices,
                 "status": status,
-                "query": f"status={status}",
+                "query": urlencode({"status": status}),
             },
+            status=query_status(request, error, page_error),
         )
 
 

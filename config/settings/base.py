@@ -84,6 +84,7 @@ MIDDLEWARE = [
     # Outermost: the database lost during a request becomes a clear 503 (config/middleware.py).
     "config.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.MalformedInputMiddleware",  # NUL or an absurd query string: 400 before any view
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
