@@ -2,8 +2,9 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core import clock
 
 
 class Role(models.TextChoices):
@@ -85,7 +86,7 @@ class AuditEvent(models.Model):
     """One thing someone did. Append-only: written by services, never changed or removed
     (enforced here and, on PostgreSQL, by a trigger)."""
 
-    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("时间"), default=clock.now, db_index=True)
     actor = models.ForeignKey(
         User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

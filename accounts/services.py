@@ -3,9 +3,9 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
-from catalog.importing import ImportReport
 from catalog.models import Region
 from catalog.services import reference_import
+from core.importing import ImportReport
 
 from .middleware import current_client_ip
 from .models import AuditEvent, User

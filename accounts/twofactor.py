@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .errors import DomainError
+from core.errors import DomainError
+
 from .models import AuditEvent, Role, User
 from .services import audit_log
 

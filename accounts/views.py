@@ -16,13 +16,13 @@ from django.views.generic import TemplateView
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from catalog.services import RESOURCES
+from core.errors import DomainError
+from core.forms import call_service, paginate, query_errors, query_status
+from core.policy import PermissionRequiredMixin, can
 
 from . import selectors, services, twofactor
-from .errors import DomainError
-from .forms import AuditFilterForm, ReauthForm, ReferenceImportForm, TokenForm, paginate, query_errors, query_status
+from .forms import AuditFilterForm, ReauthForm, ReferenceImportForm, TokenForm
 from .models import Role
-from .permissions import BUREAU_AND_ADMIN, RoleRequiredMixin, user_has_role
-from .web import call_service
 
 
 class LoginView(auth_views.LoginView):
@@ -66,10 +66,10 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_change_done.html"
 
 
-class HomeView(RoleRequiredMixin, TemplateView):
+class HomeView(PermissionRequiredMixin, TemplateView):
     """Each role lands on its own work; templates/home/<role>.html lists it."""
 
-    allowed_roles = tuple(Role)
+    permission = "home.view"
 
     def get_template_names(self):
         role = Role.ADMIN if self.request.user.is_superuser else self.request.user.role
@@ -78,12 +78,12 @@ class HomeView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        ctx["recent_events"] = selectors.audit_event_list(user=user)[:10] if user.role != Role.INSTITUTION else []
+        ctx["recent_events"] = selectors.audit_event_list(user=user)[:10] if can(user, "audit.view") else []
         return ctx
 
 
-class AuditEventListView(RoleRequiredMixin, TemplateView):
-    allowed_roles = BUREAU_AND_ADMIN
+class AuditEventListView(PermissionRequiredMixin, TemplateView):
+    permission = "audit.view"
     template_name = "accounts/audit_list.html"
     page_size = 50
 
@@ -102,10 +102,10 @@ class AuditEventListView(RoleRequiredMixin, TemplateView):
         return render(request, self.template_name, context, status=status)
 
 
-class ReferenceImportView(RoleRequiredMixin, TemplateView):
+class ReferenceImportView(PermissionRequiredMixin, TemplateView):
     """System administrators load the official occupation list or division changes from Excel."""
 
-    allowed_roles = (Role.ADMIN,)
+    permission = "reference_data.import"
     template_name = "accounts/reference_import.html"
 
     def get(self, request, *args, **kwargs):
@@ -129,7 +129,7 @@ class ReferenceImportView(RoleRequiredMixin, TemplateView):
 
 def reference_import_template(request, kind):
     """An empty .xlsx with the expected Chinese headers."""
-    if not user_has_role(request.user, (Role.ADMIN,)):
+    if not can(request.user, "reference_data.import"):
         raise PermissionDenied
     resource = RESOURCES.get(kind)
     if resource is None:

@@ -131,7 +131,7 @@ def setup_class(size_hint: int):
 
 
 def import_roster(owner, training_class, data: bytes) -> tuple[float, int]:
-    from catalog.importing import read_sheet
+    from core.importing import read_sheet
     from training.services.roster import roster_check, roster_commit
 
     start = time.perf_counter()

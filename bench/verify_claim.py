@@ -33,7 +33,7 @@ def completed_claim(size: int, known, seed: int):
     from django.utils import timezone
 
     from accounts.models import User
-    from catalog.importing import read_sheet
+    from core.importing import read_sheet
     from subsidies.services.claims import claim_create
     from training.demo import clock
     from training.models import EnrollmentResult

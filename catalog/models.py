@@ -137,19 +137,3 @@ class TrainingType(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class PendingRefresh(models.Model):
-    """A counted fact changed in (county, month) and the roll-up has not caught up yet: written in the same
-    transaction as the change, removed by the refresh that counts it. If the refresh task is lost (broker down
-    at commit, worker gone), a sweeper finds the row and refreshes; nothing waits for the nightly recompute."""
-
-    county = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()  # first day
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["county", "month"], name="one_pending_refresh")]
-
-    def __str__(self):
-        return f"{self.county_id} {self.month:%Y-%m}"

@@ -2,9 +2,10 @@
 
 from django.core.files.uploadedfile import UploadedFile
 
-from .importing import FileRejected, ImportError_, ImportReport, import_spreadsheet, read_sheet
+from core.importing import FileRejected, ImportError_, ImportReport, import_spreadsheet, read_sheet
+from core.uploads import check_upload_size
+
 from .resources import OccupationResource, RegionResource
-from .uploads import check_upload_size
 
 RESOURCES = {"occupation": OccupationResource, "region": RegionResource}
 

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from catalog.apis import OccupationViewSet, RegionViewSet
+from accounts.apis import OccupationViewSet, RegionViewSet
 from indicators.apis import DashboardViewSet, MonthlyReportViewSet, TargetViewSet
 from institutions.apis import InstitutionViewSet, ProgramViewSet, PublicInstitutionViewSet, UrgentListViewSet
 from subsidies.apis import ClaimViewSet, PublicNoticeViewSet, SubsidyStandardViewSet

@@ -3,15 +3,16 @@ the archived monthly reports — all scoped to the user's regions."""
 
 import django_filters
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 
-from accounts.api_base import RegionCodeFilter, ScopedReadOnlyViewSet
+from accounts.api_base import ScopedReadOnlyViewSet
+from accounts.legacy_roles import HasRole
 from accounts.models import Role
-from accounts.permissions import HasRole
 from catalog.models import Region
+from core import clock
+from core.api import RegionCodeFilter
 
 from . import selectors
 from .models import MonthlyReport, Target
@@ -163,7 +164,7 @@ class DashboardViewSet(viewsets.ViewSet):
         if params.get("plan"):
             plan = plans.filter(code=params["plan"]).first()
         else:
-            plan = reports.plan_default(plans, timezone.localdate())
+            plan = reports.plan_default(plans, clock.today())
         if plan is None:
             raise exceptions.NotFound("计划不存在或不适用于该区划。")
         year = params.get("year")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db.models import F, IntegerField, Q, Value
 from django.db.models.functions import Coalesce
 
-from catalog.dates import MonthStart
+from core.dates import MonthStart
 from institutions.models import InstitutionStatus, InstitutionStatusChange, InstitutionType, UrgentOccupationList
 from trainees.models import Certificate, RecordSource, SubsidyKind, TrainingRecord, counted_month
 from training.models import ClassStatus, Enrollment

@@ -6,9 +6,9 @@ from decimal import Decimal
 from random import Random
 
 from catalog.models import Occupation, Region, SkillLevel, TraineeCategory, TrainingType
+from core import clock
 from trainees.models import RecordSource, SubsidyKind, TrainingRecord
 from trainees.services.records import training_records_append_bulk
-from training.demo import clock
 
 from .models import Plan
 from .services.plans import plans_load
@@ -45,7 +45,7 @@ def _year_of_activity():
     today = date.today()
     for n, trainee_id in enumerate(people):
         end = today - timedelta(days=rng.randrange(15, 360))
-        with clock(end + timedelta(days=10)):  # approved ten days after the class ended
+        with clock.replaying(end + timedelta(days=10)):  # approved ten days after the class ended
             training_records_append_bulk(
                 records=[
                     {

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import CodeField
-from catalog.uploads import SpreadsheetValidator
+from core.forms import CodeField
+from core.uploads import SpreadsheetValidator
 
 from .models import Indicator
 

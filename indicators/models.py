@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core import clock
 
 
 class Plan(models.Model):
@@ -99,7 +100,7 @@ class ReportedValue(models.Model):
     value = models.PositiveIntegerField(_("数值"))
     evidence = models.CharField(_("依据"), max_length=500)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reported_at = models.DateTimeField(default=timezone.now)
+    reported_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-period"]
@@ -132,7 +133,7 @@ class TaskProgress(models.Model):
     note = models.TextField(_("进展"))
     completed = models.BooleanField(_("已完成"), default=False)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reported_at = models.DateTimeField(default=timezone.now)
+    reported_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-reported_at"]
@@ -196,7 +197,7 @@ class MonthlyReport(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
     month = models.DateField()
     file = models.FileField(upload_to="reports/")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-month"]
@@ -214,7 +215,7 @@ class InstitutionRating(models.Model):
     metrics = models.JSONField(default=dict)
     score = models.DecimalField(max_digits=5, decimal_places=1)
     grade = models.CharField(max_length=1)
-    computed_at = models.DateTimeField(default=timezone.now)
+    computed_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-year", "-score"]

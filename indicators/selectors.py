@@ -12,11 +12,11 @@ from datetime import date
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, Sum
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import region_scope_q
 from catalog.models import Region
+from core import clock
 from institutions.models import Institution
 from training.models import ClassStatus, TrainingClass
 
@@ -314,7 +314,7 @@ def breakdowns(indicator: Indicator, region: Region | None, year: int | None) ->
 def dashboard(*, user: User, plan: Plan, region: Region | None, year: int | None = None) -> dict:
     if not region_visible(user, region):
         raise PermissionDenied
-    today = timezone.localdate()
+    today = clock.today()
     year = year or min(max(today.year, plan.start.year), plan.end.year)
     ctx = Context(plan, region, today)
     rows = indicator_rows(ctx, year)
@@ -409,7 +409,7 @@ def county_map(
     geo = county_map_file(region)
     if geo is None:
         return None
-    today = timezone.localdate()
+    today = clock.today()
     year = year or min(max(today.year, plan.start.year), plan.end.year)
     if indicator is None:
         indicator = plan.indicators.exclude(definition="").order_by("sort_order", "pk").first()

@@ -1,9 +1,9 @@
 from datetime import date
 
 from celery import shared_task
-from django.utils import timezone
 
 from catalog.models import Region
+from core import clock
 
 from .models import Plan
 from .services.reports import last_month, monthly_report_build, monthly_reports_due
@@ -43,7 +43,7 @@ def build_monthly_report(region_id: int, plan_id: int, month_iso: str) -> int:
 def build_last_month_reports() -> int:
     """Beat, monthly (e.g. on the 1st): last month's report of every province and city with targets in a
     running plan, one task each."""
-    month = last_month(timezone.localdate())
+    month = last_month(clock.today())
     due = monthly_reports_due(month)
     for region_id, plan_id in due:
         build_monthly_report.delay(region_id, plan_id, month.isoformat())
@@ -53,8 +53,7 @@ def build_last_month_reports() -> int:
 @shared_task(acks_late=True)
 def compute_ratings() -> int:
     """Beat, nightly: this year's institution ratings (idempotent: recomputed from the records)."""
-    from django.utils import timezone
 
     from .services.ratings import ratings_compute
 
-    return ratings_compute(year=timezone.localdate().year)
+    return ratings_compute(year=clock.today().year)

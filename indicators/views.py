@@ -9,18 +9,17 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from accounts.forms import paginate, query_errors, query_status
+from accounts.legacy_roles import RoleRequiredMixin
 from accounts.models import Role
-from accounts.permissions import RoleRequiredMixin
-from accounts.web import call_service
-from catalog.importing import XLSX_CONTENT_TYPE, export_xlsx
 from catalog.models import Region
+from core import clock
+from core.forms import call_service, paginate, query_errors, query_status
+from core.importing import XLSX_CONTENT_TYPE, export_xlsx
 
 from . import selectors
 from .forms import (
@@ -89,7 +88,7 @@ def _plan(plans, query: dict) -> Plan | None:
     code = query.get("plan")
     if code:
         return get_object_or_404(plans, code=code)
-    return reports.plan_default(plans, timezone.localdate())
+    return reports.plan_default(plans, clock.today())
 
 
 def _year(plan: Plan, query: dict) -> int | None:
@@ -168,7 +167,7 @@ class DashboardView(RoleRequiredMixin, View):
             "breadcrumbs": _breadcrumbs(request.user, region),
             "query": urlencode({"plan": plan.code, "year": data["year"]}),
             "may_report": may_report,
-            "report_form": ReportedValueForm(plan=plan, initial={"period": timezone.localdate().replace(day=1)})
+            "report_form": ReportedValueForm(plan=plan, initial={"period": clock.today().replace(day=1)})
             if may_report
             else None,
             "reported": ReportedValue.objects.filter(indicator__plan=plan, region=region).select_related(
@@ -244,7 +243,7 @@ class KeyTaskListView(RoleRequiredMixin, View):
         plans = _plans(request.user)
         query, error = _query(request.GET)
         plan = _plan(plans, query)
-        today = timezone.localdate()
+        today = clock.today()
         show = request.GET.get("show") or "all"
         if show not in TASK_FILTERS:
             error, show = "；".join(e for e in (error, _("显示：请选择全部、未完成或已逾期。")) if e), "all"
@@ -314,7 +313,7 @@ def _target_selection(request, source=None) -> Selection:
     indicator = next((i for i in indicators if i.code == query.get("indicator")), indicators[0] if indicators else None)
     year = _year(plan, query)
     if indicator is not None and indicator.kind == Indicator.Kind.YEARLY:
-        year = year or min(max(timezone.localdate().year, plan.start.year), plan.end.year)
+        year = year or min(max(clock.today().year, plan.start.year), plan.end.year)
     else:
         year = None
     return Selection(plans, plan, indicators, indicator, year, error)
@@ -431,8 +430,8 @@ class MonthlyReportListView(RoleRequiredMixin, View):
 
     def _form(self, request, data=None):
         plans = list(selectors.plans_for(request.user.region)) if request.user.region else []
-        default = reports.plan_default(plans, timezone.localdate())
-        initial = {"plan": default.code if default else None, "month": timezone.localdate().replace(day=1)}
+        default = reports.plan_default(plans, clock.today())
+        initial = {"plan": default.code if default else None, "month": clock.today().replace(day=1)}
         return ReportRequestForm(data, plans=plans, initial=initial)
 
     def _render(self, request, form, status=200):

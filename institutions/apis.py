@@ -8,10 +8,11 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from accounts.api_base import CodeRelatedField, IdFilter, RegionCodeFilter, ScopedQuerysetMixin
+from accounts.api_base import ScopedQuerysetMixin
+from accounts.legacy_roles import HasRole
 from accounts.models import Role
-from accounts.permissions import HasRole
 from catalog.models import Occupation, SkillLevel, TrainingType
+from core.api import CodeRelatedField, IdFilter, RegionCodeFilter
 
 from . import selectors
 from .models import Institution, InstitutionStatus, Program, ProgramStatus, TrainingMode, UrgentOccupationList

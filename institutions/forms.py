@@ -4,7 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Occupation, Region
-from catalog.uploads import SpreadsheetValidator
+from core import clock
+from core.uploads import SpreadsheetValidator
 
 from .models import (
     AnnualInspection,
@@ -155,9 +156,7 @@ class ProgramFilterForm(forms.Form):
 
 
 class UrgentListForm(forms.Form):
-    year = forms.IntegerField(
-        label=_("年度"), min_value=2000, max_value=2100, initial=lambda: timezone.localdate().year
-    )
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100, initial=lambda: clock.today().year)
     document = forms.CharField(label=_("发布文件"), max_length=200, required=False)
     occupations = forms.ModelMultipleChoiceField(
         label=_("职业"),

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core import clock
 
 from .validators import validate_credit_code, validate_mainland_phone
 
@@ -65,7 +66,7 @@ class Institution(models.Model):
     # The latest yearly performance grade (A–D), written by the indicators app's nightly rating.
     rating_grade = models.CharField(_("绩效等级"), max_length=1, blank=True)
     rating_year = models.PositiveSmallIntegerField(_("评级年度"), null=True, blank=True)
-    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("登记时间"), default=clock.now)
 
     class Meta:
         verbose_name = _("培训机构")
@@ -91,7 +92,7 @@ class StatusChange(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(_("操作时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("操作时间"), default=clock.now)
 
     class Meta:
         abstract = True
@@ -196,7 +197,7 @@ class ProfileChangeRequest(models.Model):
     changes = models.JSONField(_("变更内容"))  # {field: new value as text}
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PENDING)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("提交时间"), default=clock.now)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -289,7 +290,7 @@ class UrgentOccupationList(models.Model):
     document = models.CharField(_("发布文件"), max_length=200, blank=True)
     occupations = models.ManyToManyField("catalog.Occupation", verbose_name=_("职业"), related_name="urgent_lists")
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    published_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+    published_at = models.DateTimeField(_("发布时间"), default=clock.now)
 
     class Meta:
         verbose_name = _("急需紧缺职业目录")

@@ -2,8 +2,8 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from accounts.forms import paginate, query_errors, query_status
 from catalog.models import Region
+from core.forms import paginate, query_errors, query_status
 
 from . import selectors
 from .forms import PublicSearchForm

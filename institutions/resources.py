@@ -1,9 +1,9 @@
-"""Excel exports of the directories (django-import-export resources; written by catalog.importing.export_xlsx,
+"""Excel exports of the directories (django-import-export resources; written by core.importing.export_xlsx,
 which keeps every text cell a string so nothing in a name can run as a formula)."""
 
 from import_export import fields, resources
 
-from catalog.importing import export_xlsx
+from core.importing import export_xlsx
 
 
 class InstitutionResource(resources.Resource):

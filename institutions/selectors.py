@@ -3,11 +3,11 @@
 from datetime import date
 
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import data_scope_q
 from catalog.models import Region
+from core import clock
 
 from .models import (
     Institution,
@@ -41,7 +41,7 @@ def institution_list(*, user: User, filters: dict | None = None, today: date | N
     qs = Institution.objects.filter(data_scope_q(user, region_field="county", institution_field="pk"))
     qs = qs.select_related("county__parent").annotate(
         is_inactive=Case(
-            When(inactive_q(today or timezone.localdate()), then=Value(True)),
+            When(inactive_q(today or clock.today()), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         )

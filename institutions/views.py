@@ -14,13 +14,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts.forms import paginate, query_errors, query_status
+from accounts.legacy_roles import RoleRequiredMixin
 from accounts.models import Role
-from accounts.permissions import RoleRequiredMixin
 from accounts.selectors import regions_visible_to
-from accounts.web import call_service
-from catalog.importing import XLSX_CONTENT_TYPE, FileRejected, ImportError_, ImportReport, export_xlsx, read_sheet
 from catalog.services import uploaded_sheet
+from core.forms import call_service, paginate, query_errors, query_status
+from core.importing import XLSX_CONTENT_TYPE, FileRejected, ImportError_, ImportReport, export_xlsx, read_sheet
 
 from . import selectors
 from .forms import (

@@ -8,8 +8,9 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from accounts.legacy_roles import BUREAU_AND_ADMIN, HasRole
 from accounts.models import Role
-from accounts.permissions import BUREAU_AND_ADMIN, HasRole, StepUpRequired
+from accounts.stepup import StepUpRequired
 
 from . import selectors
 from .models import ClaimLine, Finding, PublicNotice, SubsidyClaim, SubsidyStandard

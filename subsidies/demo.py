@@ -1,12 +1,12 @@
 """Demo standards (Heilongjiang 2019 figures, Suihua's per-day rate), settings, and claims in several states,
-played through the services with the clock set back."""
+played through the services on their own dates (core.clock.replaying)."""
 
 from datetime import date, timedelta
 from decimal import Decimal
 
 from accounts.models import User
 from catalog.models import Region, SkillLevel, TraineeCategory, TrainingType
-from training.demo import clock
+from core import clock
 from training.models import ClassStatus, TrainingClass
 
 from .models import CategoryEligibility, LineStatus, RegionSetting, Severity, SubsidyClaim, SubsidyStandard
@@ -24,7 +24,7 @@ def _standards(province_user, city_user):
     levels = {lv.code: lv for lv in SkillLevel.objects.all()}
     types = {t.code: t for t in TrainingType.objects.all()}
     start = date(2019, 1, 1)
-    with clock(date(2019, 1, 1)):
+    with clock.replaying(date(2019, 1, 1)):
         for training_type in ("skill_upgrade", "employment_skills"):
             for code, regular, urgent in zip(LEVELS, ENTERPRISE, URGENT, strict=True):
                 for amount, urgent_only in ((regular, False), (urgent, True)):
@@ -88,7 +88,7 @@ def seed(stdout):
     in_training = by_status.get(ClassStatus.IN_TRAINING)
     for tc in (completed, in_training):  # the closed class was paid in one settlement
         if tc:
-            with clock(tc.start_date - timedelta(days=10)):
+            with clock.replaying(tc.start_date - timedelta(days=10)):
                 payments.advance_record(
                     actor=finance,
                     training_class=tc,
@@ -97,14 +97,14 @@ def seed(stdout):
                 )
     if closed:  # a claim played to the end: notice, approval, settlement
         end = closed.end_date
-        with clock(end + timedelta(days=2)):
+        with clock.replaying(end + timedelta(days=2)):
             claim = claims.claim_create(actor=owner, training_class=closed)
             claims.claim_submit(actor=owner, claim=claim)
             claims.claim_verify(claim.pk)  # the queued task runs after seed_demo's transaction commits
-        with clock(end + timedelta(days=5)):
+        with clock.replaying(end + timedelta(days=5)):
             _review(staff, claim)
             notice = claims.claim_send_to_notice(actor=staff, claim=claim)
-        with clock(notice.ends_on + timedelta(days=1)):
+        with clock.replaying(notice.ends_on + timedelta(days=1)):
             claims.claim_approve_after_notice(claim.pk)
             claim.refresh_from_db()
             payments.settlement_record(
@@ -114,7 +114,7 @@ def seed(stdout):
                 idempotency_key=f"demo-settle-{claim.pk}",
             )
     if completed:  # waiting for the county's review, with findings to look at
-        with clock(completed.end_date + timedelta(days=3)):
+        with clock.replaying(completed.end_date + timedelta(days=3)):
             claim = claims.claim_create(actor=owner, training_class=completed)
             claims.claim_submit(actor=owner, claim=claim)
             claims.claim_verify(claim.pk)

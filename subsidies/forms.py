@@ -3,7 +3,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from catalog.uploads import MaterialValidator
+from core.uploads import MaterialValidator
 from training.models import TrainingClass
 
 from .models import ClaimKind, ClaimStatus, FollowUpOutcome, MaterialKind, Objection, SpotCheckVisit

@@ -2,9 +2,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from trainees.crypto import EncryptedTextField
 
 
@@ -134,7 +134,7 @@ class SubsidyClaim(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -196,7 +196,7 @@ class Finding(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("核验发现")
@@ -225,7 +225,7 @@ class ClaimMaterial(models.Model):
     file = models.FileField(upload_to="claims/", blank=True)
     reference = models.CharField(_("存储位置/说明"), max_length=300, blank=True)  # e.g. the lesson video's location
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["kind"]
@@ -242,7 +242,7 @@ class ClaimStatusChange(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -290,7 +290,7 @@ class Objection(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("异议")
@@ -317,7 +317,7 @@ class Payment(models.Model):
     bank_reference = models.CharField(_("银行流水号"), max_length=64)
     idempotency_key = models.CharField(max_length=64, unique=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("拨付")
@@ -385,7 +385,7 @@ class SpotCheck(models.Model):
     region = models.ForeignKey("catalog.Region", on_delete=models.PROTECT, related_name="+")
     seed = models.CharField(_("随机种子"), max_length=64)
     sample_size = models.PositiveSmallIntegerField(_("抽取数量"))
-    drawn_at = models.DateTimeField(default=timezone.now)
+    drawn_at = models.DateTimeField(default=clock.now)
     drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

@@ -4,13 +4,12 @@ their results. The contact details of an objection are never shown."""
 from django.contrib import messages
 from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts.forms import paginate, query_status
 from accounts.middleware import client_ip
-from accounts.web import call_service
+from core import clock
+from core.forms import call_service, paginate, query_status
 
 from . import selectors
 from .forms import ObjectionForm
@@ -39,7 +38,7 @@ def _objection_allowed(request) -> bool:
 
 def notices(request):
     page, error = paginate(request, selectors.notice_list(), 30)
-    context = {"page": page, "query": "", "today": timezone.localdate()}
+    context = {"page": page, "query": "", "today": clock.today()}
     return render(request, "public/notices.html", context, status=query_status(request, error))
 
 

@@ -5,11 +5,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
-from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.selectors import data_scope_q, region_scope_q
-from catalog.masking import mask_id_number
+from core import clock
+from core.masking import mask_id_number
 from training.models import ClassMaterial, TrainingClass
 from training.selectors import class_list
 
@@ -232,7 +232,7 @@ def advanced_total(training_class) -> Decimal:
 
 def notice_list(*, today=None) -> QuerySet[PublicNotice]:
     """Public: notices still running, and those ended in the last RECENT_NOTICE_DAYS days."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return (
         PublicNotice.objects.filter(ends_on__gte=today - timedelta(days=RECENT_NOTICE_DAYS))
         .select_related("claim__institution", "claim__training_class", "claim__county__parent")
@@ -242,7 +242,7 @@ def notice_list(*, today=None) -> QuerySet[PublicNotice]:
 
 def notice_is_open(notice: PublicNotice, today=None) -> bool:
     """For display only (the objection form); the service decides whether an objection is accepted."""
-    return notice.closed_at is None and (today or timezone.localdate()) <= notice.ends_on
+    return notice.closed_at is None and (today or clock.today()) <= notice.ends_on
 
 
 def notice_rows(notice: PublicNotice) -> list[dict]:

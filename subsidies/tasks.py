@@ -1,5 +1,6 @@
 from celery import shared_task
-from django.utils import timezone
+
+from core import clock
 
 from .services.claims import claim_approve_after_notice, claim_verify, claims_stuck_in_verification, notices_due
 
@@ -13,7 +14,7 @@ def verify_claim(claim_id: int) -> None:
 @shared_task(acks_late=True)
 def close_due_notices() -> int:
     """Beat, daily: approve claims whose public notice ended with no open objection."""
-    due = notices_due(timezone.localdate())
+    due = notices_due(clock.today())
     for claim_id in due:
         claim_approve_after_notice(claim_id)
     return len(due)

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.errors import DomainError
-from accounts.forms import paginate, query_errors, query_status
+from accounts.legacy_roles import RoleRequiredMixin
 from accounts.models import Role
-from accounts.permissions import ReauthRequiredMixin, RoleRequiredMixin
-from accounts.web import call_service
+from accounts.stepup import ReauthRequiredMixin
+from core.errors import DomainError
+from core.forms import call_service, paginate, query_errors, query_status
 from trainees.services.people import REVEALING_ROLES
 from training.services import attendance
 

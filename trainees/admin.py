@@ -6,7 +6,7 @@ from .models import Certificate, Trainee, TrainingRecord
 @admin.register(Trainee)
 class TraineeAdmin(admin.ModelAdmin):
     """Masked columns only; the encrypted values are not shown or edited here, nor the birth date (the age by
-    birth year instead: beside the mask the date would give the number back, see catalog.masking)."""
+    birth year instead: beside the mask the date would give the number back, see core.masking)."""
 
     list_display = ["id", "name_masked", "id_number_masked", "gender", "age", "registered_region"]
     fields = ["id_number_masked", "gender", "age", "registered_region", "draws_pension"]

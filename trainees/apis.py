@@ -6,8 +6,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.legacy_roles import HasRole
 from accounts.models import Role
-from accounts.permissions import HasRole
 
 from . import selectors
 from .models import Certificate, Trainee
@@ -20,7 +20,7 @@ class TraineeSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="name_masked")
     id_number = serializers.CharField(source="id_number_masked")
     phone = serializers.CharField(source="phone_masked")
-    # The age by birth year, never the birth date: beside the mask it would give the number back (catalog.masking).
+    # The age by birth year, never the birth date: beside the mask it would give the number back (core.masking).
     age = serializers.IntegerField(read_only=True)
     registered_region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 

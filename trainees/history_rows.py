@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from cryptography.fernet import Fernet, MultiFernet
 
-from catalog.masking import mask_id_number  # plain Python, no Django
+from core.masking import mask_id_number  # plain Python, no Django
 
 from . import idnumber
 from .validators import NAME

@@ -2,11 +2,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, DateField, F, When
 from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.dates import MonthStart
-from catalog.masking import display_age, mask_name
+from core import clock
+from core.dates import MonthStart
+from core.masking import display_age, mask_name
 
 from .crypto import EncryptedTextField
 
@@ -76,7 +76,7 @@ class Trainee(models.Model):
         related_name="+",
         db_index=False,
     )
-    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("登记时间"), default=clock.now)
 
     class Meta:
         verbose_name = _("学员")
@@ -99,8 +99,8 @@ class Trainee(models.Model):
 
     @property
     def age(self) -> int:
-        """What is shown beside the masked ID number instead of the birth date (catalog.masking.display_age)."""
-        return display_age(self.birth_date, timezone.localdate())
+        """What is shown beside the masked ID number instead of the birth date (core.masking.display_age)."""
+        return display_age(self.birth_date, clock.today())
 
 
 class TraineeCategoryAssignment(models.Model):
@@ -255,7 +255,7 @@ class TrainingRecord(models.Model):
     source = models.CharField(_("来源"), max_length=10, choices=RecordSource.choices)
     # Identifies the origin (a history row's fingerprint, a claim line id): re-imports change nothing.
     source_ref = models.CharField(max_length=40)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("培训档案记录")

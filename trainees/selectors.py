@@ -1,10 +1,10 @@
 """Scoped reads of the real-name register and the archive."""
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.selectors import NOTHING, region_scope_q
+from core import clock
 
 from . import idnumber
 from .crypto import blind_index
@@ -57,7 +57,7 @@ def subsidies_in_year(trainee: Trainee, year: int) -> int:
 
 
 def archive(*, user: User, trainee: Trainee) -> dict:
-    year = timezone.localdate().year
+    year = clock.today().year
     records = records_visible(user=user, trainee=trainee)
     return {
         "trainee": trainee,
@@ -66,7 +66,7 @@ def archive(*, user: User, trainee: Trainee) -> dict:
         "subsidies_this_year": subsidies_in_year(trainee, year),
         "year": year,
         "certificates": trainee.certificates.select_related("occupation", "skill_level"),
-        "age": trainee.age,  # by birth year: a 周岁 to today would change on the birthday (catalog.masking)
+        "age": trainee.age,  # by birth year: a 周岁 to today would change on the birthday (core.masking)
     }
 
 

@@ -3,7 +3,7 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
+from core.errors import DomainError
 
 # Chinese names, minority names with the middle dot, and Latin letters for foreign residents.
 NAME = re.compile(r"^[\u3400-\u9fff\uf900-\ufaffA-Za-z][\u3400-\u9fff\uf900-\ufaffA-Za-z·•\. ]{0,48}$")

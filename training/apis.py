@@ -9,9 +9,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api_base import IdFilter
+from accounts.legacy_roles import HasRole
 from accounts.models import Role
-from accounts.permissions import HasRole
+from core.api import IdFilter
 
 from . import selectors
 from .models import CheckInDevice, CheckInMethod, ClassStatus, Enrollment, ImportJob, TrainingClass

@@ -4,16 +4,14 @@ Past classes are played through the real services with the clock set back (each 
 the history, the audit trail and the guards are exactly what they would have been.
 """
 
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from unittest import mock
 
-from django.apps import apps
 from django.utils import timezone
 
 from accounts.models import User
-from catalog.importing import Sheet
+from core import clock
+from core.importing import Sheet
 from institutions.models import Program
 from trainees.models import CertificateType
 from trainees.services.certificates import certificate_add
@@ -35,28 +33,6 @@ CLASSES = [
     ("2027年第1期养老护理员（五级）培训班", "4-10-01-05", date(2027, 3, 1), S.DRAFT, 0),
 ]
 CATEGORIES = ["农民工", "登记失业人员", "脱贫人口", "高校毕业生", ""]
-
-
-@contextmanager
-def clock(day: date, at: time = time(18, 0)):
-    """Run services as if it were `day` (local time): `timezone.now()`/`localdate()` and the `default=
-    timezone.now` of every model field (Django keeps a reference to the real function in each field)."""
-    moment = timezone.make_aware(datetime.combine(day, at))
-    real_now = timezone.now
-    fields = [f for model in apps.get_models() for f in model._meta.concrete_fields if f.default is real_now]
-    for f in fields:
-        f.default = lambda: moment
-        f.__dict__.pop("_get_default", None)  # a cached_property holding the old default
-    try:
-        with (
-            mock.patch("django.utils.timezone.now", return_value=moment),
-            mock.patch("django.utils.timezone.localdate", return_value=day),
-        ):
-            yield
-    finally:
-        for f in fields:
-            f.default = real_now
-            f.__dict__.pop("_get_default", None)
 
 
 def _weekdays(start: date, count: int) -> list[date]:
@@ -83,7 +59,7 @@ def _roster_sheet(size: int, seed: int) -> Sheet:
 def _build(owner, staff, device, program, name, start, target, size, seed) -> None:
     days = _weekdays(start, program.standard_hours // 6)
     before = start - timedelta(days=21)
-    with clock(before):
+    with clock.replaying(before):
         c = classes.class_create(
             actor=owner,
             program=program,
@@ -122,16 +98,16 @@ def _build(owner, staff, device, program, name, start, target, size, seed) -> No
     }.get(target, (S.APPROVED, "材料齐全，同意开班。"))
     if target == S.SUBMITTED:
         return
-    with clock(before + timedelta(days=3)):
+    with clock.replaying(before + timedelta(days=3)):
         classes.class_transition(actor=staff, training_class=c, to_status=decision[0], reason=decision[1])
     if target in (S.APPROVED, S.RETURNED, S.REJECTED):
         return
-    with clock(start, time(8, 0)):
+    with clock.replaying(start, time(8, 0)):
         classes.class_transition(actor=owner, training_class=c, to_status=S.IN_TRAINING)
     _check_in(device, c, until=min(days[-1], date(2026, 11, 20)), seed=seed)
     if target == S.IN_TRAINING:
         return
-    with clock(days[-1], time(17, 0)):
+    with clock.replaying(days[-1], time(17, 0)):
         classes.class_transition(actor=owner, training_class=c, to_status=S.COMPLETED)
         for n, e in enumerate(c.enrollments.select_related("trainee")):
             passed = n % 9 != 4
@@ -155,7 +131,7 @@ def _build(owner, staff, device, program, name, start, target, size, seed) -> No
                 result=EnrollmentResult.PASSED if passed else EnrollmentResult.FAILED,
             )
     if target == S.CLOSED:
-        with clock(days[-1] + timedelta(days=30)):
+        with clock.replaying(days[-1] + timedelta(days=30)):
             classes.class_transition(actor=staff, training_class=c, to_status=S.CLOSED, reason="补贴已拨付，结班。")
 
 
@@ -176,7 +152,7 @@ def _check_in(device, c: TrainingClass, until: date, seed: int) -> None:
             for n, e in enumerate(people)
             if (e.pk + session.pk) % 12
         ]
-        with clock(session.date + timedelta(days=2 if number == 2 else 0), time(17, 0)):
+        with clock.replaying(session.date + timedelta(days=2 if number == 2 else 0), time(17, 0)):
             attendance.checkins_record(device=device, checkins=batch)
 
 
@@ -185,7 +161,9 @@ def seed(stdout):
     staff = User.objects.get(username="beilin")
     if owner.institution is None or TrainingClass.objects.filter(institution=owner.institution).exists():
         return
-    with clock(CLASSES[0][2] - timedelta(days=30)):  # issued before the first class: no record predates its device
+    with clock.replaying(
+        CLASSES[0][2] - timedelta(days=30)
+    ):  # issued before the first class: no record predates its device
         device, _ = attendance.device_issue(actor=owner, institution=owner.institution, name="前台人脸考勤机 01")
     programs = {
         p.occupation.code: p

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from catalog.uploads import MaterialValidator, SpreadsheetValidator
+from core.uploads import MaterialValidator, SpreadsheetValidator
 from institutions.models import Program, ProgramStatus
 
 from .models import ClassStatus, EnrollmentResult, MaterialKind, SessionKind

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core import clock
 
 
 class ClassStatus(models.TextChoices):
@@ -44,7 +45,7 @@ class TrainingClass(models.Model):
     revision = models.PositiveIntegerField(_("版本"), default=1)  # bumped by each change after approval
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now)
 
     class Meta:
         verbose_name = _("培训班")
@@ -128,7 +129,7 @@ class ClassMaterial(models.Model):
     original_name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("申请材料")
@@ -148,7 +149,7 @@ class ClassStatusChange(models.Model):
     reason = models.TextField(_("理由"), blank=True)
     snapshot = models.JSONField(_("变更前的内容"), default=dict, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -197,7 +198,7 @@ class Enrollment(models.Model):
         related_name="+",
     )
     warnings = models.JSONField(_("提示"), default=list, blank=True)  # soft warnings seen at enrollment
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("花名册")
@@ -229,7 +230,7 @@ class CheckInDevice(models.Model):
     method = models.CharField(_("签到方式"), max_length=12, choices=DEVICE_METHODS, default=CheckInMethod.FACE)
     token_hash = models.CharField(max_length=64, unique=True)
     is_active = models.BooleanField(_("启用"), default=True)
-    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("登记时间"), default=clock.now)
 
     class Meta:
         verbose_name = _("考勤设备")
@@ -255,7 +256,7 @@ class Attendance(models.Model):
     )
     # 迟传: a device record uploaded more than CHECKIN_LATE_UPLOAD_HOURS after its session ended; shown on review.
     late_upload = models.BooleanField(_("迟传"), default=False)
-    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)  # when the record reached the system
+    created_at = models.DateTimeField(_("上传时间"), default=clock.now)  # when the record reached the system
 
     class Meta:
         verbose_name = _("考勤")
@@ -294,7 +295,7 @@ class ImportJob(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     created_count = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -12,12 +12,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.errors import DomainError
-from accounts.forms import paginate, query_status
+from accounts.legacy_roles import RoleRequiredMixin
 from accounts.models import Role
-from accounts.permissions import RoleRequiredMixin
-from accounts.web import call_service
-from catalog.importing import XLSX_CONTENT_TYPE, export_xlsx
+from core import clock
+from core.errors import DomainError
+from core.forms import call_service, paginate, query_status
+from core.importing import XLSX_CONTENT_TYPE, export_xlsx
 from trainees.models import Certificate
 
 from . import selectors
@@ -154,7 +154,7 @@ class ClassDetailView(RoleRequiredMixin, View):
             "total_hours": sum(s.hours for s in sessions),
             "is_owner": is_owner,
             "is_decider": is_decider,
-            "problems": classes.approval_problems(c, timezone.localdate()) if c.status == ClassStatus.SUBMITTED else [],
+            "problems": classes.approval_problems(c, clock.today()) if c.status == ClassStatus.SUBMITTED else [],
             "job": c.import_jobs.first() if is_owner or is_decider else None,
             "session_form": SessionForm(),
             "material_form": MaterialForm(),

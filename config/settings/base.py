@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "core",
     "catalog",
     "accounts",
     "institutions",
@@ -116,7 +117,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "core.menu.navigation",
+                "accounts.context_processors.user_role",
             ],
         },
     },
@@ -274,7 +276,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "accounts.api_base.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "accounts.throttles.AnonRateThrottle",
         "accounts.throttles.UserRateThrottle",
@@ -318,7 +320,7 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 # Label used in the navigation for the app.
 SITE_TITLE = _("补贴性职业技能培训管理系统")
 
-# --- upload limits (catalog/uploads.py): every uploaded file is bounded before it is parsed --------------------
+# --- upload limits (core/uploads/): every uploaded file is bounded before it is parsed --------------------
 # Files over FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB) are kept on disk while uploading; LimitedUploadHandler
 # stops writing any one beyond UPLOAD_MAX_BYTES, and the forms refuse it with the limit in their message.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
@@ -330,7 +332,7 @@ OFFICE_MAX_XML_ELEMENTS = env.int("OFFICE_MAX_XML_ELEMENTS", default=200_000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=200)
 FILE_UPLOAD_HANDLERS = [
-    "catalog.uploads.LimitedUploadHandler",
+    "core.uploads.LimitedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

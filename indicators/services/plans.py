@@ -5,14 +5,14 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
 from accounts.models import Role, User
 from accounts.selectors import user_may_act_on_region
 from accounts.services import audit_log
 from catalog.models import Region
+from core import clock
+from core.errors import DomainError
 
 from ..models import DepartmentTarget, Indicator, KeyTask, Plan, ReportedValue, Target, TaskProgress
 
@@ -201,5 +201,5 @@ def task_progress_report(*, actor: User, task: KeyTask, note: str, completed: bo
 
 
 def overdue_tasks(plan: Plan):
-    today = timezone.localdate()
+    today = clock.today()
     return plan.tasks.filter(done=False, deadline__lt=today)

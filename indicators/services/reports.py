@@ -13,20 +13,20 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.styles import Alignment, Font
 
-from accounts.errors import DomainError
 from accounts.models import Role, User
 from accounts.selectors import region_scope_q
 from accounts.services import audit_log
-from catalog.importing import FileRejected, ImportError_, ImportReport
 from catalog.models import Region
 from catalog.services import uploaded_sheet
+from core import clock
+from core.errors import DomainError
+from core.importing import FileRejected, ImportError_, ImportReport
 from institutions.models import InstitutionType
 
 from .. import selectors
@@ -218,7 +218,7 @@ def allocation_rows(indicator: Indicator, region: Region, year: int | None) -> l
     year = year if indicator.kind == Indicator.Kind.YEARLY else None
     progress = {}
     if indicator.definition:
-        ctx = selectors.Context(indicator.plan, region, timezone.localdate())
+        ctx = selectors.Context(indicator.plan, region, clock.today())
         progress = {(r["code"], r.get("city_own", False)): r for r in selectors.children_rows(ctx, indicator, year)}
     targets = {
         (t.region_id, t.city_own): t
@@ -544,7 +544,7 @@ def monthly_report_build(*, region: Region, plan: Plan, month: date) -> MonthlyR
     elif report.file:
         report.file.delete(save=False)
     report.file.save(get_valid_filename(f"{region.code}-{plan.code}-{month:%Y-%m}.xlsx"), ContentFile(data), save=False)
-    report.created_at = timezone.now()
+    report.created_at = clock.now()
     report.save()
     return report
 
@@ -557,7 +557,7 @@ def monthly_report_request(*, actor: User, region: Region, plan: Plan, month: da
     if not selectors.plans_for(region).filter(pk=plan.pk).exists():
         raise DomainError(_("该计划不适用于%s。") % region.name, field="plan")
     month = month.replace(day=1)
-    if month > timezone.localdate():
+    if month > clock.today():
         raise DomainError(_("不能生成未来月份的月报。"), field="month")
     audit_log(actor=actor, action="report.requested", target=plan, region=region, details={"month": str(month)})
     from ..tasks import build_monthly_report

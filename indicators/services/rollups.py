@@ -14,9 +14,11 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Value
 from django.utils import timezone
 
-from catalog.bulk import add_to_counts, copy_insert, indexes_built_after
-from catalog.dates import YearOf
-from catalog.models import Occupation, PendingRefresh, Region, TraineeCategory, TrainingType
+from catalog.models import Occupation, Region, TraineeCategory, TrainingType
+from core import clock
+from core.bulk import add_to_counts, copy_insert, indexes_built_after
+from core.dates import YearOf
+from core.models import PendingRefresh
 from institutions.models import InstitutionType
 
 from ..definitions import DEFINITIONS, FACTS
@@ -298,7 +300,7 @@ def _take(model, key_fields: list[str], **filters) -> dict[tuple, int]:
 def progress_refresh_pending(*, older_than: timedelta = timedelta(minutes=2)) -> int:
     """The sweeper: refresh the counties whose change was not counted yet (its task lost with the broker or a
     worker), one county per transaction. Returns how many counties it refreshed."""
-    due = PendingRefresh.objects.filter(created_at__lte=timezone.now() - older_than)
+    due = PendingRefresh.objects.filter(created_at__lte=clock.now() - older_than)
     months_of = defaultdict(set)
     for county, month in due.values_list("county", "month"):
         months_of[county].add(month)

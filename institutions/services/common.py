@@ -1,12 +1,12 @@
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
 from accounts.models import Role, User
 from accounts.selectors import user_may_act_on_region
+from core import clock
+from core.errors import DomainError
 
 from ..models import Institution
 
@@ -24,7 +24,7 @@ def require_own_institution(actor: User, institution: Institution) -> None:
 
 
 def today() -> date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def check_effective_date(effective_date: date, last_change_date: date | None) -> None:

@@ -13,12 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
 from accounts.models import User
 from accounts.selectors import regions_visible_to
 from accounts.services import audit_log
-from catalog.importing import ImportError_, ImportReport, Sheet
 from catalog.models import Occupation, SkillLevel, TrainingType
+from core.errors import DomainError
+from core.importing import ImportError_, ImportReport, Sheet
 
 from .. import selectors
 from ..models import InstitutionType, TrainingMode

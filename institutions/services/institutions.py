@@ -5,15 +5,15 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
 from accounts.models import Role, User
 from accounts.selectors import user_may_act_on_region
 from accounts.services import audit_log
-from catalog.masking import mask_id_number
-from catalog.progress import progress_changed
+from core import clock
+from core.errors import DomainError
+from core.masking import mask_id_number
+from core.progress import progress_changed
 
 from ..models import (
     AnnualInspection,
@@ -54,7 +54,7 @@ def _clean_fields(institution: Institution) -> None:
 def institution_register(*, actor: User, applied_on: date | None = None, **fields) -> Institution:
     """A bureau records an institution's application for designation (status 申请中), dated `applied_on`
     (today unless a past application is being entered)."""
-    applied_on = applied_on or timezone.localdate()
+    applied_on = applied_on or clock.today()
     check_effective_date(applied_on, None)
     institution = Institution(status=S.APPLIED, **fields)
     require_bureau_scope(actor, institution)
@@ -200,7 +200,7 @@ def change_request_decide(*, actor: User, request: ProfileChangeRequest, approve
     elif not reason.strip():
         raise DomainError(_("驳回时请填写理由。"), field="reason")
     request.status = ProfileChangeRequest.Status.APPROVED if approve else ProfileChangeRequest.Status.REJECTED
-    request.decided_by, request.decided_at, request.decision_reason = actor, timezone.now(), reason.strip()
+    request.decided_by, request.decided_at, request.decision_reason = actor, clock.now(), reason.strip()
     request.save()
     audit_log(
         actor=actor,

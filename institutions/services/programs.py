@@ -6,10 +6,10 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
 from accounts.models import User
 from accounts.services import audit_log
 from catalog.models import Occupation, SkillLevel, TrainingType
+from core.errors import DomainError
 
 from ..models import Institution, InstitutionStatus, Program, ProgramStatus, ProgramStatusChange
 from .common import check_effective_date, require_bureau_scope, require_reason

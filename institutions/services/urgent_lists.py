@@ -4,10 +4,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
 from accounts.models import Role, User
 from accounts.services import audit_log
 from catalog.models import Occupation, Region
+from core.errors import DomainError
 
 from ..models import UrgentOccupationList
 

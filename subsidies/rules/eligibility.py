@@ -15,7 +15,7 @@ def age_at_start(ctx):
     for line in ctx.lines:
         age = _age(line.birth_date, ctx.start)
         if age < MIN_AGE:
-            # The age, not the birth date: inputs are kept beside the masked line (catalog.masking).
+            # The age, not the birth date: inputs are kept beside the masked line (core.masking).
             yield Hit(line.line_id, {"class_start": str(ctx.start), "age": age})
 
 

@@ -10,14 +10,15 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
 from accounts.models import Role, User
 from accounts.selectors import user_may_act_on_region
 from accounts.services import audit_log
-from catalog.masking import mask_name
-from catalog.progress import progress_changed
-from catalog.tasks_util import enqueue_on_commit
 from catalog.workdays import add_working_days
+from core import clock
+from core.enqueue import enqueue_on_commit
+from core.errors import DomainError
+from core.masking import mask_name
+from core.progress import progress_changed
 from trainees.models import Trainee
 from trainees.services.records import training_records_append_bulk
 from training.models import ClassStatus, Enrollment
@@ -150,7 +151,7 @@ def claim_submit(*, actor: User, claim: SubsidyClaim) -> SubsidyClaim:
         claim.findings.all().delete()
         claim.lines.all().delete()
         _build_lines(claim)
-    claim.submitted_at = timezone.now()
+    claim.submitted_at = clock.now()
     claim.save(update_fields=["submitted_at"])
     _move(claim, S.RESUBMITTED if resubmission else S.SUBMITTED, actor)
     _move(claim, S.VERIFYING, actor, action="claim.verification_queued")
@@ -201,7 +202,7 @@ def claim_verify(claim_id: int) -> SubsidyClaim:
         status=LineStatus.PENDING if claim.status != S.PUBLIC_NOTICE else LineStatus.REJECTED,
         decision_reason=_("重新核验发现阻断性问题。"),
     )
-    claim.verified_at = timezone.now()
+    claim.verified_at = clock.now()
     claim.save(update_fields=["verified_at"])
     if claim.status == S.VERIFYING:
         _move(claim, S.VERIFIED, None, action="claim.verified")
@@ -348,11 +349,11 @@ def claim_send_to_notice(*, actor: User, claim: SubsidyClaim) -> PublicNotice:
     if claim.findings.filter(line__isnull=True, severity=Severity.WARNING, accepted_reason="").exists():
         raise DomainError(_("请先处理整体性提示（填写接受理由）。"))
     content = notice_content(claim)
-    today = timezone.localdate()
+    today = clock.today()
     days = setting_for(claim.county).notice_working_days
     notice = PublicNotice.objects.create(
         claim=claim,
-        published_at=timezone.now(),
+        published_at=clock.now(),
         content=content,
         content_hash=content_hash(content),
         ends_on=add_working_days(today, days),
@@ -377,7 +378,7 @@ def objection_file(
         raise DomainError(_("异议内容不能超过 2000 字。"), field="text")
     if not contact_name or not (contact_phone or "").strip():
         raise DomainError(_("请留下联系人和联系电话，以便核实（不会公开）。"), field="contact_name")
-    if notice.closed_at or timezone.localdate() > notice.ends_on:
+    if notice.closed_at or clock.today() > notice.ends_on:
         raise DomainError(_("公示期已结束。"))
     if line is not None and line.claim_id != notice.claim_id:
         raise DomainError(_("所选人员不在本次公示中。"))
@@ -442,7 +443,7 @@ def claim_approve_after_notice(claim_id: int) -> SubsidyClaim:
     notice = claim.notice
     if claim.status != S.PUBLIC_NOTICE or notice.objections.filter(status=Objection.Status.OPEN).exists():
         return claim
-    if timezone.localdate() <= notice.ends_on:
+    if clock.today() <= notice.ends_on:
         return claim
     tc = claim.training_class
     program = tc.program
@@ -492,13 +493,13 @@ def claim_approve_after_notice(claim_id: int) -> SubsidyClaim:
     )
     claim.approved_amount = claim.lines.filter(status=LineStatus.APPROVED).aggregate(s=Sum("amount"))["s"] or 0
     claim.save(update_fields=["approved_amount"])
-    notice.closed_at = timezone.now()
+    notice.closed_at = clock.now()
     notice.save(update_fields=["closed_at"])
     if not records:  # every line fell at the final check: nothing to approve
         _move(claim, S.REJECTED, None, _("批准前复核：所有人员均不符合补贴条件。"), action="claim.rejected_at_approval")
         return claim
     _move(claim, S.APPROVED, None, action="claim.approved")
-    progress_changed(counties={tc.county_id}, months={timezone.localdate()})
+    progress_changed(counties={tc.county_id}, months={clock.today()})
     return claim
 
 
@@ -507,7 +508,7 @@ STUCK_AFTER_MINUTES = 5
 
 def claims_stuck_in_verification() -> list[int]:
     """Claims submitted for verification whose task never ran (broker down at submission, worker lost)."""
-    cutoff = timezone.now() - timezone.timedelta(minutes=STUCK_AFTER_MINUTES)
+    cutoff = clock.now() - timezone.timedelta(minutes=STUCK_AFTER_MINUTES)
     return list(SubsidyClaim.objects.filter(status=S.VERIFYING, submitted_at__lt=cutoff).values_list("pk", flat=True))
 
 

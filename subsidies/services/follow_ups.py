@@ -4,13 +4,13 @@ import math
 import random
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
 from accounts.models import User
 from accounts.services import audit_log
-from catalog.tasks_util import enqueue_on_commit
+from core import clock
+from core.enqueue import enqueue_on_commit
+from core.errors import DomainError
 
 from ..models import FollowUpOutcome, PhoneFollowUp, SubsidyClaim
 from .claims import require_bureau
@@ -53,7 +53,7 @@ def follow_up_record(*, actor: User, follow_up: PhoneFollowUp, outcome: str, not
     if outcome not in FollowUpOutcome.values:
         raise DomainError(_("请选择回访结果。"), field="outcome")
     follow_up.outcome, follow_up.notes = outcome, notes.strip()[:500]
-    follow_up.called_at, follow_up.caller = timezone.now(), actor
+    follow_up.called_at, follow_up.caller = clock.now(), actor
     follow_up.save()
     audit_log(
         actor=actor,

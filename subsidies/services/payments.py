@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
 from accounts.models import Role, User
 from accounts.selectors import user_may_act_on_region
 from accounts.services import audit_log
+from core.errors import DomainError
 from training.models import ClassStatus, ClassStatusChange
 
 from ..models import ClaimLine, ClaimStatus, ClaimStatusChange, Objection, Payment, PaymentKind, SubsidyClaim

@@ -4,13 +4,13 @@ import random
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
 from accounts.models import Role, User
 from accounts.services import audit_log
 from catalog.models import Region
+from core import clock
+from core.errors import DomainError
 from training.models import ClassStatus, TrainingClass
 
 from ..models import Inspector, SpotCheck, SpotCheckVisit
@@ -50,7 +50,7 @@ def spot_check_draw(*, actor: User, region: Region, sample_size: int, seed: str 
         raise PermissionDenied(_("只能在本级区划抽查。"))
     if sample_size <= 0:
         raise DomainError(_("抽取数量应大于 0。"), field="sample_size")
-    seed = seed.strip() or timezone.now().strftime("%Y%m%d%H%M%S") + f"-{region.code}"
+    seed = seed.strip() or clock.now().strftime("%Y%m%d%H%M%S") + f"-{region.code}"
     classes = list(TrainingClass.objects.filter(status=ClassStatus.IN_TRAINING, county__code__startswith=region.code))
     inspectors = list(Inspector.objects.filter(region=region, is_active=True))
     if not classes:

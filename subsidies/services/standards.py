@@ -8,10 +8,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
 from accounts.models import Role, User
 from accounts.services import audit_log
 from catalog.models import Region
+from core.errors import DomainError
 from institutions.selectors import urgent_occupation_ids
 
 from ..models import Basis, RegionSetting, SubsidyStandard

@@ -105,7 +105,7 @@ def test_the_setup_service_refuses_an_unverified_session_of_a_user_with_an_authe
     from django_otp.middleware import OTPMiddleware
 
     from accounts import twofactor
-    from accounts.errors import DomainError
+    from core.errors import DomainError
 
     TOTPDevice.objects.create(user=county_user, name="phone", confirmed=True)
     request = rf.get("/")
@@ -161,7 +161,7 @@ def test_an_administrator_resets_a_lost_authenticator_audited_and_the_user_sets_
 
 def test_only_an_administrator_may_reset_someone_elses_authenticator(county_user, make_user):
     from accounts import twofactor
-    from accounts.errors import DomainError
+    from core.errors import DomainError
 
     TOTPDevice.objects.create(user=county_user, name="phone", confirmed=True)
     with pytest.raises(DomainError):

@@ -25,9 +25,9 @@ from django.http.multipartparser import MultiPartParser
 from django.test import override_settings
 
 from accounts.forms import ReferenceImportForm
-from catalog.importing import FileRejected, export_xlsx, read_sheet
 from catalog.models import Occupation
-from catalog.uploads import LimitedUploadHandler, check_material, check_office_archive
+from core.importing import FileRejected, export_xlsx, read_sheet
+from core.uploads import LimitedUploadHandler, check_material, check_office_archive
 from indicators.forms import TargetImportForm
 from institutions.forms import ImportForm
 from institutions.models import Institution
@@ -180,7 +180,7 @@ def peak_memory_growth(path: Path) -> dict:
     script = (
         "import json, resource, sys, django\n"
         "django.setup()\n"
-        "from catalog.importing import FileRejected, read_sheet\n"
+        "from core.importing import FileRejected, read_sheet\n"
         "data = open(sys.argv[1], 'rb').read()\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "try:\n"

@@ -1,6 +1,6 @@
 """The subsidy claim from the institution's click to the finance bureau's settlement.
 
-The completed class is played through the services on past dates with training.demo.clock (as
+The completed class is played through the services on past dates with core.clock.replaying (as
 subsidies/demo.py does); the claim itself is made, reviewed, published, read by the public and settled in the
 browser. Only the end of the public notice is moved in time, in the test, with the same clock.
 """
@@ -12,14 +12,14 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from catalog.masking import mask_id_number, mask_name
+from core.clock import replaying as clock
+from core.masking import mask_id_number, mask_name
 from subsidies.models import ClaimStatus, LineStatus, Payment, PaymentKind, PublicNotice, SubsidyClaim
 from subsidies.services import claims, standards
 from tests.accounts.factories import PASSWORD
 from tests.institutions.factories import DesignatedInstitutionFactory, ProgramFactory
 from tests.subsidies.factories import World, completed_class
 from tests.training.factories import row
-from training.demo import clock
 from training.services import attendance
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from catalog.importing import export_xlsx
+from core.importing import export_xlsx
 from tests.accounts.factories import PASSWORD
 from tests.institutions.factories import DesignatedInstitutionFactory, ProgramFactory
 from tests.trainees.factories import make_id

@@ -2,7 +2,7 @@
 certificates, designations), plans of our own, and snapshots of the roll-up tables.
 
 Ledger rows go through trainees.services.records.training_records_append_bulk (with `source=`), played at the
-approval moment with training.demo.clock so a claim's created_at is the approval time. Classes and enrollments
+approval moment with core.clock.replaying so a claim's created_at is the approval time. Classes and enrollments
 are plain rows: the indicators read only their status, county, end date and roster."""
 
 import itertools
@@ -10,13 +10,13 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 
 from catalog.models import Occupation, Region, SkillLevel, TraineeCategory, TrainingType
+from core.clock import replaying as clock
 from indicators.models import Breakdown, Indicator, Plan, Progress, Target
 from institutions.models import InstitutionType
 from tests.institutions.factories import DesignatedInstitutionFactory, ProgramFactory, bureau_actor
 from tests.trainees.factories import make_id, register
 from trainees.models import Certificate, CertificateType, RecordSource, SubsidyKind, Trainee
 from trainees.services.records import training_records_append_bulk
-from training.demo import clock
 from training.models import ClassStatus, Enrollment, TrainingClass
 
 _seq = itertools.count(1)

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
-from catalog.importing import XLSX_CONTENT_TYPE
 from catalog.models import Region
+from core.importing import XLSX_CONTENT_TYPE
 from indicators.management.commands.build_county_map import douglas_peucker, simplify_rings
 from indicators.models import Progress, Target
 from indicators.selectors import county_map, county_map_file, county_map_table

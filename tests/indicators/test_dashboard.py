@@ -6,12 +6,12 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from core.clock import replaying as clock
 from indicators.models import Indicator, KeyTask, Plan, ReportedValue, Target
 from indicators.selectors import AT_RISK, BEHIND, ON_TRACK, Context, dashboard, elapsed_share, forecast, status_of
 from indicators.services.plans import overdue_tasks, plans_load, reported_value_set, task_progress_report
 from indicators.services.rollups import progress_recompute_all
 from tests.indicators.factories import ledger, person, plan_with, region, training_class
-from training.demo import clock
 from training.models import ClassStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from catalog.models import Occupation, PendingRefresh, SkillLevel
+from catalog.models import Occupation, SkillLevel
+from core.models import PendingRefresh
 from indicators.services.rollups import progress_recompute_all, progress_refresh_pending
 from tests.indicators.factories import person, total
 from tests.trainees.factories import registrar

@@ -8,6 +8,7 @@ from datetime import date
 import openpyxl
 import pytest
 
+from core.clock import replaying as clock
 from indicators.models import MonthlyReport, Plan
 from indicators.services.plans import plans_load
 from indicators.services.reports import REPORT_HEADERS, monthly_report_build, monthly_reports_due
@@ -15,7 +16,6 @@ from indicators.services.rollups import progress_recompute_all
 from indicators.tasks import build_last_month_reports, build_monthly_report
 from tests.indicators.factories import ledger, person, region
 from trainees.models import TrainingRecord
-from training.demo import clock
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 

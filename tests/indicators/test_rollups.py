@@ -179,7 +179,7 @@ def test_a_refresh_over_non_adjacent_years_equals_the_full_recompute(history):
 def test_the_refresh_tasks_are_registered_in_a_web_process():
     code = (
         "import django; django.setup(); import config.urls; from celery import current_app; "
-        "from catalog.progress import REFRESH_TASK; print(REFRESH_TASK in current_app.tasks)"
+        "from core.progress import REFRESH_TASK; print(REFRESH_TASK in current_app.tasks)"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     root = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from catalog.importing import XLSX_CONTENT_TYPE, export_xlsx
+from core.importing import XLSX_CONTENT_TYPE, export_xlsx
 from indicators.models import MonthlyReport, Plan, Target
 from indicators.services.plans import plans_load
 from indicators.services.reports import REPORT_HEADERS, monthly_report_build

@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.errors import DomainError
-from catalog.importing import export_xlsx
+from core.errors import DomainError
+from core.importing import export_xlsx
 from indicators.models import Indicator, KeyTask, Plan, ReportedValue, Target
 from indicators.services.plans import (
     allocation_gaps,

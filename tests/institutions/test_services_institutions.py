@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
+from core.errors import DomainError
 from institutions.models import (
     AnnualInspection,
     Institution,

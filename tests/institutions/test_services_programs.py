@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
+from core.errors import DomainError
 from institutions.models import InstitutionStatus as S
 from institutions.models import Program, ProgramStatus, TrainingMode, UrgentOccupationList
 from institutions.selectors import program_is_urgent, urgent_occupation_ids

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from stdnum.cn import uscc
 
-from catalog.masking import mask_id_number
+from core.masking import mask_id_number
 from institutions.validators import normalize_code, validate_credit_code, validate_mainland_phone
 
 from .factories import CREDIT_ALPHABET, credit_code

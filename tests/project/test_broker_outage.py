@@ -2,7 +2,7 @@
 MEDIA_ROOT), without touching the shared Redis server (other test workers use db 15 concurrently):
 
 1. Broker down at submission: the Celery app of this process is pointed at a port where nothing listens. A claim
-   submission still succeeds (the claim waits in 'verifying'; catalog.tasks_util.enqueue_on_commit logs and
+   submission still succeeds (the claim waits in 'verifying'; core.enqueue.enqueue_on_commit logs and
    leaves the work to the sweeper). With the broker back, the sweeper requeue_stuck_verifications (claims in
    'verifying' for more than 5 minutes) sends the verification to a real worker, which verifies the claim once.
 
@@ -25,11 +25,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AuditEvent
+from core.clock import replaying as clock
 from subsidies.models import ClaimStatus, SubsidyClaim
 from subsidies.services import claims
 from subsidies.tasks import requeue_stuck_verifications
 from trainees.crypto import blind_index
-from training.demo import clock
 from training.models import EnrollmentResult, ImportJob
 from training.services.roster import roster_job_create
 from training.tasks import requeue_stuck_roster_imports
@@ -61,7 +61,7 @@ def test_a_claim_submitted_while_the_broker_is_down_is_verified_after_it_comes_b
     with clock(claim_day(h)):
         claim = claims.claim_create(actor=h.owner, training_class=h.training_class)
 
-    with broker_at(DEAD_BROKER), caplog.at_level(logging.WARNING, logger="catalog.tasks_util"):
+    with broker_at(DEAD_BROKER), caplog.at_level(logging.WARNING, logger="core.enqueue"):
         started = time.monotonic()
         claims.claim_submit(actor=h.owner, claim=claim)  # no exception: the data is saved
         submit_seconds = time.monotonic() - started

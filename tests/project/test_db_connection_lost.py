@@ -19,9 +19,9 @@ from django.test import Client
 
 from accounts.models import AuditEvent
 from config.middleware import API_MESSAGE
+from core.clock import replaying as clock
 from subsidies.models import ClaimStatus
 from subsidies.services import claims
-from training.demo import clock
 
 from ..subsidies.factories import claim_day, completed_class
 from .realworkers import free_port

@@ -2,7 +2,7 @@
 other tests use is never touched), this process's Celery app and a real worker pointed at it.
 
 With Redis shut down (SHUTDOWN NOSAVE: the server forgets everything), a claim submitted through the HTTP API
-still succeeds: the data is saved and the claim waits in 'verifying' (catalog.tasks_util.enqueue_on_commit logs
+still succeeds: the data is saved and the claim waits in 'verifying' (core.enqueue.enqueue_on_commit logs
 the unreachable broker). Redis comes back empty on the same port; the worker that was running all along
 reconnects by itself, and the sweeper requeue_stuck_verifications sends the verification, which the worker runs
 exactly once.
@@ -16,10 +16,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AuditEvent
+from core.clock import replaying as clock
 from subsidies.models import ClaimStatus, SubsidyClaim
 from subsidies.services import claims
 from subsidies.tasks import requeue_stuck_verifications
-from training.demo import clock
 from training.models import EnrollmentResult
 
 from ..subsidies.factories import claim_day, completed_class
@@ -52,7 +52,7 @@ def test_a_claim_submitted_while_redis_is_stopped_is_verified_once_after_redis_r
 
         private_redis.shutdown()
         assert not private_redis.ping()
-        with caplog.at_level(logging.WARNING, logger="catalog.tasks_util"):
+        with caplog.at_level(logging.WARNING, logger="core.enqueue"):
             started = time.monotonic()
             response = client.post(f"/api/claims/{claim.pk}/submit/")
             submit_seconds = time.monotonic() - started

@@ -22,7 +22,7 @@ import pytest
 import redis
 from django.db import connection, transaction
 
-from catalog.progress import progress_changed
+from core.progress import progress_changed
 from indicators.services.rollups import progress_recompute_all
 from indicators.tasks import recompute_progress, refresh_progress
 from trainees.models import Certificate, SubsidyKind, TrainingRecord

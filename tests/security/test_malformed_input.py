@@ -348,7 +348,7 @@ def test_guard_leaves_ordinary_requests_alone(world):
 @pytest.mark.django_db
 def test_json_body_naming_a_code_with_nul_is_a_400_without_the_guard(world, bare):
     """Codes in a request body (a county, an occupation) are looked up by DRF's SlugRelatedField, which passes
-    a NUL to the database; accounts.api_base.CodeRelatedField refuses it first."""
+    a NUL to the database; core.api.CodeRelatedField refuses it first."""
     client, problems = world.client("county"), []
     for url, body in [
         ("/api/urgent-lists/", {"year": 2027, "occupations": ["\x00"]}),

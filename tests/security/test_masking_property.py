@@ -1,4 +1,4 @@
-"""The masked ID number cannot be rebuilt from what is shown beside it (catalog.masking, module docstring).
+"""The masked ID number cannot be rebuilt from what is shown beside it (core.masking, module docstring).
 
 Unit: id_candidates counts the numbers consistent with what a viewer sees; the scheme leaves at least
 MIN_CANDIDATES for every area code, birth year, gender and check character, and the scheme it replaced (last
@@ -23,7 +23,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role
-from catalog.masking import (
+from core.masking import (
     CHECK_CHARS,
     MIN_CANDIDATES,
     WEIGHTS,
@@ -223,8 +223,16 @@ def _users(h):
 
 # Where each role must get the person (200 with the mask shown), so the scan is not blind.
 MUST_SHOW = {
-    "institution": {"/trainees/", "/trainees/{t}/", "/api/trainees/", "/trainees/export/", "/classes/{c}/",
-                    "/api/enrollments/?training_class={c}", "/claims/{claim}/", "/api/claims/{claim}/"},
+    "institution": {
+        "/trainees/",
+        "/trainees/{t}/",
+        "/api/trainees/",
+        "/trainees/export/",
+        "/classes/{c}/",
+        "/api/enrollments/?training_class={c}",
+        "/claims/{claim}/",
+        "/api/claims/{claim}/",
+    },
     "province": {"/trainees/", "/trainees/{t}/", "/api/trainees/{t}/", "/trainees/export/", "/claims/{claim}/"},
     "admin": {"/trainees/", "/trainees/export/", "/admin/trainees/trainee/"},
     "county": {"/trainees/", "/trainees/{t}/", "/trainees/export/", "/classes/{c}/", "/claims/{claim}/"},
@@ -273,9 +281,7 @@ def test_nothing_a_role_sees_about_a_person_narrows_the_number_below_10000(scene
         response = anonymous.get(url)
         assert response.status_code == 200, url
         texts[f"public {url}"] = body_text(response)
-    expected = {
-        u.format(t=trainee.pk, c=h.training_class.pk, claim=claim.pk) for u in MUST_SHOW.get(role, ())
-    }
+    expected = {u.format(t=trainee.pk, c=h.training_class.pk, claim=claim.pk) for u in MUST_SHOW.get(role, ())}
     assert expected <= reached, f"{role} did not get the person on {sorted(expected - reached)}"
     assert any(trainee.id_number_masked in t for k, t in texts.items() if k.startswith("public"))
 

@@ -7,7 +7,7 @@ The exceptions are the audited reveal (trainees:reveal, /api/trainees/{id}/revea
 (trainees:export with full=1) for county and city users: those must show the full value and write
 trainee.revealed / trainee.exported_full.
 
-The same reads are checked against rebuilding a number from its mask (catalog.masking): every masked ID number
+The same reads are checked against rebuilding a number from its mask (core.masking): every masked ID number
 shows the area code and check character only, and no page shows, beside a masked number, the birth date of a
 person with that mask (in any of its usual formats). tests/security/test_masking_property.py follows one person
 through every place they appear and counts what is left.

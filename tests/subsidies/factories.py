@@ -1,7 +1,7 @@
 """Helpers for the subsidies tests.
 
 `completed_class` plays a small class through the real services, each step on its own date with
-training.demo.clock: a designated institution with a listed 12-hour program (6 theory + 6 practice), a
+core.clock.replaying: a designated institution with a listed 12-hour program (6 theory + 6 practice), a
 class applied for two weeks before it starts and approved ten days before, started, checked in by a face
 device for every session, completed, and the results recorded. A subsidy standard (province 23 by default,
 or city 2312) is set through standard_create. The helpers for claims follow the same path as
@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from catalog.models import Region, SkillLevel, TrainingType
+from core.clock import replaying as clock
 from institutions.models import Institution, Program
 from subsidies.models import ClaimStatus, Severity, SubsidyClaim, SubsidyStandard
 from subsidies.services import claims, standards
-from training.demo import clock
 from training.models import ClassStatus, Enrollment, EnrollmentResult, TrainingClass
 from training.services import attendance, classes, results
 

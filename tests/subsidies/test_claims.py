@@ -8,7 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
-from accounts.errors import DomainError
+from core.clock import replaying as clock
+from core.errors import DomainError
 from subsidies.models import (
     ClaimKind,
     ClaimStatus,
@@ -22,7 +23,6 @@ from subsidies.models import (
 from subsidies.services import claims, follow_ups
 from trainees.models import CertificateType, RecordSource, TrainingRecord
 from trainees.services.certificates import certificate_add
-from training.demo import clock
 from training.models import ClassStatus, EnrollmentResult
 from training.services import classes, results
 

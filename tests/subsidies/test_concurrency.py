@@ -9,11 +9,11 @@ import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from core.clock import replaying as clock
 from subsidies.models import ClaimStatus, LineStatus
 from subsidies.services import claims
 from trainees.models import RecordSource, TrainingRecord
 from trainees.services.records import training_records_append_bulk
-from training.demo import clock
 
 from ..training.factories import row
 from .factories import World, completed_class, noticed_claim

@@ -2,11 +2,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
+from core.clock import replaying as clock
+from core.errors import DomainError
 from subsidies.models import MaterialKind
 from subsidies.services import claims
-from training.demo import clock
 
 from .factories import claim_day, completed_class, ensure_standard, institution_user
 

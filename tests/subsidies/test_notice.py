@@ -6,14 +6,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from accounts.errors import DomainError
-from catalog.masking import mask_name
 from catalog.models import Region
+from core.clock import replaying as clock
+from core.errors import DomainError
+from core.masking import mask_name
 from subsidies import tasks
 from subsidies.models import ClaimStatus, LineStatus, Objection, PublicNotice, RegionSetting
 from subsidies.services import claims
 from trainees.models import TrainingRecord
-from training.demo import clock
 from training.models import EnrollmentResult
 
 from .factories import World, approved_claim, completed_class, noticed_claim

@@ -10,12 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.test import Client
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent, Role
 from catalog.models import Region
+from core.clock import replaying as clock
+from core.errors import DomainError
 from subsidies.models import ClaimStatus, Payment, PaymentKind, RegionSetting
 from subsidies.services import claims, payments
-from training.demo import clock
 from training.models import ClassStatus, EnrollmentResult
 from training.services import classes
 

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.models import Region, TraineeCategory
+from core.clock import replaying as clock
 from institutions.models import InstitutionStatus, ProgramStatus
 from institutions.services.institutions import institution_transition
 from institutions.services.programs import program_set_status
@@ -23,7 +24,6 @@ from trainees.history_rows import COLUMNS as HISTORY_COLUMNS
 from trainees.models import RecordSource, SubsidyKind
 from trainees.services.history import history_import
 from trainees.services.people import trainee_update_contact
-from training.demo import clock
 from training.models import EnrollmentResult, TrainingClass
 
 from ..institutions.factories import DesignatedInstitutionFactory, occupation

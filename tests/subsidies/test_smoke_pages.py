@@ -12,8 +12,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from core.clock import replaying as clock
 from subsidies.models import ClaimStatus, LineStatus, Objection, Payment, PaymentKind, Severity
-from training.demo import clock
 from training.models import EnrollmentResult
 
 from .factories import World, approved_claim, bureau, completed_class, noticed_claim, province, verified_claim

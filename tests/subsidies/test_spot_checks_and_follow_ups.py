@@ -8,13 +8,13 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from accounts.errors import DomainError
 from catalog.models import Region
+from core.clock import replaying as clock
+from core.errors import DomainError
 from subsidies.models import ClaimStatus, Inspector, LineStatus, PhoneFollowUp, Severity, SpotCheckVisit
 from subsidies.services import claims
 from subsidies.services.follow_ups import follow_up_record, follow_ups_draw, sample_size
 from subsidies.services.spot_checks import draw, spot_check_draw, visit_record
-from training.demo import clock
 from training.models import ClassStatus
 
 from .factories import World, bureau, completed_class, review, verified_claim

@@ -8,13 +8,13 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 
-from accounts.errors import DomainError
 from catalog.models import Region
+from core.clock import replaying as clock
+from core.errors import DomainError
 from institutions.services.urgent_lists import urgent_list_publish
 from subsidies.models import SubsidyStandard
 from subsidies.services import standards
 from subsidies.services.standards import line_amount, standard_for
-from training.demo import clock
 from training.services import classes
 
 from ..institutions.factories import occupation

@@ -26,10 +26,10 @@ import pytest
 from django.db import connection, transaction
 
 from config import celery_app
+from core.clock import replaying as clock
 from subsidies.models import ClaimStatus, SubsidyClaim
 from subsidies.services import claims
 from subsidies.tasks import requeue_stuck_verifications, verify_claim
-from training.demo import clock
 from training.models import EnrollmentResult
 
 from .factories import claim_day, completed_class

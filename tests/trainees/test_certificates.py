@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
-from catalog.importing import read_sheet
 from catalog.models import Occupation, SkillLevel
+from core.errors import DomainError
+from core.importing import read_sheet
 from trainees.models import Certificate
 from trainees.services.certificates import COLUMNS, certificate_add, certificate_import
 

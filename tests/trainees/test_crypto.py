@@ -5,7 +5,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
-from accounts.errors import DomainError
+from core.errors import DomainError
 from trainees import crypto
 from trainees.models import Trainee
 

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
+from core.errors import DomainError
 from tests.institutions.factories import InstitutionFactory
 from trainees.crypto import blind_index
 from trainees.history_rows import COLUMNS

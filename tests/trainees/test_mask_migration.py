@@ -1,4 +1,4 @@
-"""The data migration that narrows stored ID-number masks to the scheme of catalog.masking (area code and check
+"""The data migration that narrows stored ID-number masks to the scheme of core.masking (area code and check
 character): derived from the old mask without the full number, set-based in id ranges, idempotent."""
 
 import importlib
@@ -9,7 +9,7 @@ from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.masking import mask_id_number
+from core.masking import mask_id_number
 from institutions.models import Teacher
 from trainees.models import Trainee
 

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
 ID = make_id("231202", date(1985, 7, 15), seq=2)  # 231202198507150029
 PHONE = "13845561234"
-MASKED_ID = "231202***********9"  # area code and check character only (catalog.masking)
+MASKED_ID = "231202***********9"  # area code and check character only (core.masking)
 BIRTH_DATES = ("1985-07-15", "19850715", "1985年7月15日", "1985/07/15", "1985-7-15", "July 15, 1985", "7月15日")
 
 

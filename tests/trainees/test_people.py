@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
 from catalog.models import TraineeCategory
+from core.errors import DomainError
 from trainees.models import TraineeAccess, TrainingRecord
 from trainees.services.people import categories_on, category_assign, trainee_find, trainee_link, trainee_register
 from trainees.validators import clean_mobile, clean_name

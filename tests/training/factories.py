@@ -3,7 +3,7 @@
 Everything goes through the real services: a designated institution with a listed 30-hour program, its
 institution user, classes starting in two weeks with a full timetable (3 h 08:30-11:30 + 3 h 13:30-16:30 on
 each weekday), rosters from in-memory sheets or real .xlsx workbooks, and the workflow steps played on the
-right dates with training.demo.clock.
+right dates with core.clock.replaying.
 """
 
 import io
@@ -14,9 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Role, User
-from catalog.importing import Sheet
+from core.clock import replaying as clock
+from core.importing import Sheet
 from institutions.models import Institution, Program
-from training.demo import clock
 from training.models import ClassStatus, TrainingClass
 from training.services import classes, roster
 from training.services.roster import COLUMNS
@@ -153,7 +153,7 @@ def rows(count: int, first: int = 0) -> list[list]:
 
 
 def sheet_of(data_rows: list[list], headers=COLUMNS) -> Sheet:
-    """An in-memory sheet as catalog.importing.read_sheet would return it: data from Excel row 2."""
+    """An in-memory sheet as core.importing.read_sheet would return it: data from Excel row 2."""
     return Sheet(headers=list(headers), rows=[(n + 2, list(r)) for n, r in enumerate(data_rows)])
 
 

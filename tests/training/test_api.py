@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
 from config import api_urls
-from training.demo import clock
+from core.clock import replaying as clock
 from training.models import Attendance, ImportJob, TrainingClass
 from training.models import ClassStatus as S
 from training.services import attendance

@@ -10,9 +10,9 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
-from training.demo import clock
+from core.clock import replaying as clock
+from core.errors import DomainError
 from training.models import Attendance, CheckInMethod, ClassStatus, EnrollmentResult
 from training.services.attendance import (
     CheckIn,

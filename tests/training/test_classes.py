@@ -6,11 +6,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
+from core.clock import replaying as clock
+from core.errors import DomainError
 from institutions.models import InstitutionStatus, ProgramStatus
 from institutions.services.programs import program_set_status
-from training.demo import clock
 from training.models import ClassStatus as S
 from training.models import ClassStatusChange, Enrollment
 from training.services import classes, roster

@@ -1,7 +1,7 @@
 """Class pages: scope on every URL of the training app, and the application → approval workflow.
 
 World: institutions 甲 (A) and 乙 (B) in 北林区 (231202); B's class is built through the real services, played on
-the right dates with training.demo.clock, in whatever status a test needs. Outsiders: A's institution user and
+the right dates with core.clock.replaying, in whatever status a test needs. Outsiders: A's institution user and
 the 安达市 (231281) county user. The province user reads but decides nothing.
 """
 
@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from catalog.importing import XLSX_CONTENT_TYPE, export_xlsx
+from core.clock import replaying as clock
+from core.importing import XLSX_CONTENT_TYPE, export_xlsx
 from training import urls as training_urls
-from training.demo import clock
 from training.models import (
     Attendance,
     CheckInDevice,

@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
+from core.clock import replaying as clock
+from core.errors import DomainError
 from trainees.models import CertificateType
 from trainees.services.certificates import certificate_add
-from training.demo import clock
 from training.models import ClassStatus, EnrollmentResult
 from training.services.classes import class_transition
 from training.services.results import enrollment_record_result

@@ -7,10 +7,10 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
-from catalog.importing import FileRejected, read_sheet
 from catalog.models import Occupation, SkillLevel, TraineeCategory
+from core.errors import DomainError
+from core.importing import FileRejected, read_sheet
 from trainees.models import Trainee, TraineeAccess, TraineeCategoryAssignment
 from trainees.services.people import categories_on, category_assign, trainee_register
 from training.models import Enrollment, ImportJob

@@ -1,4 +1,4 @@
-"""Stored ID-number masks to the scheme of catalog.masking: area code and check character only.
+"""Stored ID-number masks to the scheme of core.masking: area code and check character only.
 
 The old masks (230102********1234) showed the last four characters; the new (230102***********4) is derived
 from the old one without the full number: first 6, eleven stars, last character. Set-based, one UPDATE per

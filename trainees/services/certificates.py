@@ -6,12 +6,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
 from accounts.models import Role, User
 from accounts.services import audit_log
-from catalog.importing import ImportError_, ImportReport, Sheet
 from catalog.models import Occupation, SkillLevel
-from catalog.progress import progress_changed
+from core.errors import DomainError
+from core.importing import ImportError_, ImportReport, Sheet
+from core.progress import progress_changed
 
 from ..models import Certificate, CertificateType, Trainee
 from .people import parse_id_number

@@ -6,12 +6,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_log
-from catalog.importing import export_xlsx
+from core.importing import export_xlsx
 
 from .people import REVEALING_ROLES
 
 # The masked export shows the age by birth year, never the birth date: beside the masked number it would give
-# the number back (catalog.masking). The full export (audited, revealing roles only) has the birth date.
+# the number back (core.masking). The full export (audited, revealing roles only) has the birth date.
 HEADERS = ["姓名", "身份证号", "性别", "年龄", "手机号码", "登记地", "领取养老金"]
 FULL_HEADERS = ["姓名", "身份证号", "性别", "出生日期", "手机号码", "登记地", "领取养老金"]
 MAX_ROWS = 200_000

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
 
-from accounts.errors import DomainError
 from accounts.services import audit_log
 from catalog.models import Occupation, Region, SkillLevel, TrainingType
-from catalog.progress import progress_recompute_needed
+from core import clock
+from core.errors import DomainError
+from core.progress import progress_recompute_needed
 
 from .. import history_rows
 from ..history_rows import COLUMNS, OPTIONAL, RowProcessor
@@ -199,7 +199,7 @@ def _load(cursor) -> tuple[list[int], int, int]:
     conflicts = [r[0] for r in cursor.fetchall()]
     if conflicts:
         cursor.execute(f"DELETE FROM history_stage WHERE row_no IN (SELECT row_no FROM ({NAME_CONFLICTS}) c)")  # noqa: S608
-    now = timezone.now()
+    now = clock.now()
     postgres = connection.vendor == "postgresql"
     if postgres:
         cursor.execute("SET LOCAL synchronous_commit = off")  # a failed load is simply re-run
@@ -249,7 +249,7 @@ def history_import(
             "index_key": settings.PII_BLIND_INDEX_KEY,
             "lookups": _lookups(),
             "header": header,
-            "today": today or timezone.localdate(),
+            "today": today or clock.today(),
         }
 
     with path.open("rb") as f, transaction.atomic(), connection.cursor() as cursor:

@@ -4,16 +4,16 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
 from accounts.models import Role, User
 from accounts.selectors import user_may_act_on_region
 from accounts.services import audit_log
-from catalog.bulk import copy_insert, insert_ignoring_conflicts
-from catalog.masking import mask_id_number, mask_phone
 from catalog.models import Region, TraineeCategory
+from core import clock
+from core.bulk import copy_insert, insert_ignoring_conflicts
+from core.errors import DomainError
+from core.masking import mask_id_number, mask_phone
 
 from .. import idnumber
 from ..crypto import blind_index, encrypt
@@ -199,7 +199,7 @@ def trainees_link_bulk(*, actor: User, people: list[dict], county: Region, insti
     Returns {id_index: trainee id}. A constant number of queries whatever the roster size."""
     by_index = {blind_index(p["number"].value): p for p in people}
     ids = dict(Trainee.objects.filter(id_index__in=list(by_index)).values_list("id_index", "id"))
-    now = timezone.now()
+    now = clock.now()
     rows = []
     for index, person in by_index.items():
         if index in ids:

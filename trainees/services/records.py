@@ -4,10 +4,10 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
-from catalog.bulk import copy_insert, insert_ignoring_conflicts
 from catalog.models import Occupation, Region, SkillLevel, TrainingType
+from core import clock
+from core.bulk import copy_insert, insert_ignoring_conflicts
 
 from ..models import RecordSource, SubsidyKind, Trainee, TraineeAccess, TrainingRecord
 
@@ -71,7 +71,7 @@ def training_records_append_bulk(
     amount, source_ref, certificate_number and the category frozen on the enrollment (category_id). A subsidy
     for the same person, occupation and level from another claim violates the ledger's partial unique index
     and aborts the transaction (never paid twice)."""
-    now = timezone.now()
+    now = clock.now()
     institution_id = institution.pk if institution else None
     copy_insert(
         TrainingRecord,

@@ -5,34 +5,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('training', '0001_initial'),
+        ("training", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='attendance',
-            name='late_upload',
-            field=models.BooleanField(default=False, verbose_name='迟传'),
+            model_name="attendance",
+            name="late_upload",
+            field=models.BooleanField(default=False, verbose_name="迟传"),
         ),
         migrations.AddField(
-            model_name='checkindevice',
-            name='method',
-            field=models.CharField(choices=[('face', '人脸'), ('fingerprint', '指纹'), ('card', '社保卡')], default='face', max_length=12, verbose_name='签到方式'),
+            model_name="checkindevice",
+            name="method",
+            field=models.CharField(
+                choices=[("face", "人脸"), ("fingerprint", "指纹"), ("card", "社保卡")],
+                default="face",
+                max_length=12,
+                verbose_name="签到方式",
+            ),
         ),
         migrations.AlterField(
-            model_name='attendance',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='上传时间'),
+            model_name="attendance",
+            name="created_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="上传时间"),
         ),
         migrations.AlterField(
-            model_name='checkindevice',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='登记时间'),
+            model_name="checkindevice",
+            name="created_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="登记时间"),
         ),
         migrations.AddConstraint(
-            model_name='checkindevice',
-            constraint=models.CheckConstraint(condition=models.Q(('method', 'manual'), _negated=True), name='device_method_not_manual'),
+            model_name="checkindevice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("method", "manual"), _negated=True), name="device_method_not_manual"
+            ),
         ),
     ]

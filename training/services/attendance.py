@@ -17,9 +17,10 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
 from accounts.models import User
 from accounts.services import audit_log
+from core import clock
+from core.errors import DomainError
 from institutions.models import Institution
 from trainees import idnumber
 from trainees.crypto import blind_index
@@ -139,7 +140,7 @@ def checkins_record(*, device: CheckInDevice, checkins: list[CheckIn]) -> list[d
             "device_record_id", flat=True
         )
     )
-    now = timezone.now()
+    now = clock.now()
     results = []
     for c in checkins:
         results.append(_one(device, c, sessions, enrollments, indexes, seen, now))
@@ -222,7 +223,7 @@ def attendance_record_manual(
     if training_class.status not in (ClassStatus.IN_TRAINING, ClassStatus.COMPLETED):
         raise DomainError(_("培训班不在培训中。"))
     opens, closes = _session_window(session)
-    if not opens <= checked_at <= closes or checked_at > timezone.now() + _clock_skew():
+    if not opens <= checked_at <= closes or checked_at > clock.now() + _clock_skew():
         raise DomainError(_("补录的签到时间应在该课程时间内，且不晚于现在。"))
     if Attendance.objects.filter(enrollment=enrollment, session=session).exists():
         raise DomainError(_("该学员本节课已有签到记录。"))

@@ -4,14 +4,14 @@ from datetime import date, time
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
 from accounts.models import Role, User
 from accounts.selectors import user_may_act_on_region
 from accounts.services import audit_log
-from catalog.progress import progress_changed
+from core import clock
+from core.errors import DomainError
+from core.progress import progress_changed
 from institutions.models import Program, ProgramStatus
 from institutions.selectors import institution_can_open_classes, program_listed_between
 from institutions.services.institutions import institution_record_class
@@ -258,7 +258,7 @@ def class_transition(*, actor: User, training_class: TrainingClass, to_status: s
     reason = (reason or "").strip()
     if to_status in REASON_REQUIRED and not reason:
         raise DomainError(_("请填写理由。"), field="reason")
-    today = timezone.localdate()
+    today = clock.today()
     _guard(training_class, to_status, today)
     ClassStatusChange.objects.create(
         training_class=training_class,
@@ -269,7 +269,7 @@ def class_transition(*, actor: User, training_class: TrainingClass, to_status: s
     )
     training_class.status = to_status
     if to_status == S.APPROVED:
-        training_class.approved_at = timezone.now()
+        training_class.approved_at = clock.now()
     training_class.save(update_fields=["status", "approved_at"])
     if to_status == S.IN_TRAINING:
         institution_record_class(institution=training_class.institution, start_date=training_class.start_date)

@@ -5,9 +5,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
 from accounts.models import User
 from accounts.services import audit_log
+from core.errors import DomainError
 from trainees.models import Certificate
 
 from ..models import ClassStatus, Enrollment, EnrollmentResult

@@ -7,16 +7,16 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
 from accounts.models import User
 from accounts.services import audit_log
-from catalog.bulk import copy_insert
-from catalog.importing import FileRejected, Sheet, read_sheet
 from catalog.models import Region, TraineeCategory
-from catalog.tasks_util import enqueue_on_commit
+from core import clock
+from core.bulk import copy_insert
+from core.enqueue import enqueue_on_commit
+from core.errors import DomainError
+from core.importing import FileRejected, Sheet, read_sheet
 from trainees import idnumber
 from trainees.crypto import blind_index
 from trainees.models import Education, EmploymentStatus, Trainee
@@ -272,7 +272,7 @@ def roster_commit(*, actor: User, training_class: TrainingClass, check: RosterCh
     for w in check.warnings:
         warnings.setdefault(w["row"], []).append(w["message"])
     training_class.enrollments.all().delete()
-    now = timezone.now()
+    now = clock.now()
     copy_insert(
         Enrollment,
         ["training_class", "trainee", "category", "result", "warnings", "created_at"],
@@ -340,7 +340,7 @@ def roster_job_run(job_id: int) -> None:
             job,
             status=ImportJob.Status.INVALID,
             errors=[{"row": None, "column": "", "message": str(exc)}],
-            finished_at=timezone.now(),
+            finished_at=clock.now(),
         )
         return
     _set(job, status=ImportJob.Status.VALIDATING, rows_total=len(sheet.rows), rows_done=0)
@@ -354,7 +354,7 @@ def roster_job_run(job_id: int) -> None:
             errors=check.errors,
             warnings=check.warnings,
             rows_done=len(sheet.rows),
-            finished_at=timezone.now(),
+            finished_at=clock.now(),
         )
         return
     _set(job, status=ImportJob.Status.COMMITTING, rows_done=len(sheet.rows))
@@ -365,15 +365,15 @@ def roster_job_run(job_id: int) -> None:
             job,
             status=ImportJob.Status.INVALID,
             errors=[{"row": None, "column": "", "message": exc.message}],
-            finished_at=timezone.now(),
+            finished_at=clock.now(),
         )
         return
-    _set(job, status=ImportJob.Status.DONE, created_count=created, warnings=check.warnings, finished_at=timezone.now())
+    _set(job, status=ImportJob.Status.DONE, created_count=created, warnings=check.warnings, finished_at=clock.now())
 
 
 def roster_jobs_stuck() -> list[int]:
     """Jobs never started, or started more than 30 minutes ago and not finished (their worker was lost)."""
-    now = timezone.now()
+    now = clock.now()
     return list(
         ImportJob.objects.filter(
             Q(status=ImportJob.Status.PENDING, created_at__lt=now - timedelta(minutes=5))

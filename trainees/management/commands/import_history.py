@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.errors import DomainError
+from core.errors import DomainError
 from trainees.services.history import history_import, progress_printer
 
 

@@ -1,7 +1,7 @@
 """Reading uploaded spreadsheets and writing exports, shared by every app that imports or exports.
 
 Errors name the Excel row and column in Chinese; imports are all or nothing; exports never let a cell
-become a formula. An .xlsx is checked as an archive (catalog.uploads) before openpyxl opens it, and read in
+become a formula. An .xlsx is checked as an archive (core.uploads) before openpyxl opens it, and read in
 streaming mode up to IMPORT_MAX_ROWS rows and the header's width.
 """
 

@@ -1,20 +1,4 @@
-"""Bounds on every uploaded file, checked before anything parses it (issue 12).
-
-- Size as uploaded: at most UPLOAD_MAX_BYTES for any file (LimitedUploadHandler stops writing it to disk beyond
-  that and the forms refuse it), IMPORT_MAX_BYTES for a spreadsheet to import.
-- Office files (.xlsx, .docx) are zip archives. `check_office_archive` first reads the end-of-central-directory
-  record and the central directory, inflating nothing: number of members, total declared uncompressed size,
-  compression ratio of each member. It then inflates every member itself in 64 KB chunks with a running byte
-  count, so a member whose header understates its size is stopped as soon as it passes what it declared, and
-  parses each XML member with a streaming expat parser that refuses a DTD or entity declaration (billion laughs,
-  XXE) and counts rows, cells per row and elements, so no XML part can make openpyxl build more than a bounded
-  amount in memory. openpyxl itself parses with defusedxml (`openpyxl.xml.DEFUSEDXML`) as a second guard.
-- Materials (application and claim documents, kept but never parsed): `check_material` compares the content
-  signature (puremagic) with the extension, so an .exe or an HTML page renamed to .pdf is refused.
-
-Every refusal is a FileRejected (or, in forms, a ValidationError) with a Chinese message that says what the limit
-is and how to fix the file. The limits are settings (config/settings/base.py); the defaults are here.
-"""
+"""Office files (.xlsx, .docx) are zip archives: bounded before anything parses them (see core.uploads)."""
 
 import io
 import struct
@@ -23,83 +7,20 @@ import zlib
 from dataclasses import dataclass
 from xml.parsers import expat  # a DTD or entity declaration is refused in its handlers (_XmlBudget)
 
-import puremagic
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.translation import gettext as _
 
-MB = 1024 * 1024
-DEFAULTS = {
-    "UPLOAD_MAX_BYTES": 50 * MB,  # any one uploaded file (the largest allowed: a claim material)
-    "IMPORT_MAX_BYTES": 10 * MB,  # a spreadsheet to import, as uploaded
-    "OFFICE_MAX_UNCOMPRESSED_BYTES": 50 * MB,  # a spreadsheet, all members inflated (a 10,000-row roster: 4 MB)
-    "OFFICE_MAX_RATIO": 100,  # inflated / compressed size of one member (a real sheet: 10-20)
-    "OFFICE_MAX_MEMBERS": 1000,  # members of one archive (a workbook: about 10)
-    "OFFICE_MAX_XML_ELEMENTS": 200_000,  # elements openpyxl keeps of one XML part (styles with Excel's 64,000
-    # formats: about 150,000); a worksheet's rows and the shared strings are bounded on their own, below
-    "IMPORT_MAX_ROWS": 100_000,  # rows of a sheet to import, blank ones included, header excluded
-    "IMPORT_MAX_COLUMNS": 200,  # header columns of a sheet to import (the templates have at most 15)
-    "MATERIAL_MAX_UNCOMPRESSED_BYTES": 200 * MB,  # a .docx/.xlsx material, kept but never parsed
-}
-EXCEL_MAX_COLUMNS = 16384  # XFD: more cells in one row than Excel itself can hold
-ITEM_MAX_ELEMENTS = 4 * EXCEL_MAX_COLUMNS  # elements within one row (or one shared string): cell, value, text
-SHARED_STRINGS_MAX = 1_000_000  # distinct strings of a workbook (100,000 rows x 10 columns)
-RATIO_GRACE_BYTES = 1 * MB  # smaller members may compress as well as they like
-CHUNK = 64 * 1024
-
-
-def limit(name: str) -> int:
-    """The limit `name` from settings, or its default here."""
-    return getattr(settings, name, DEFAULTS[name])
-
-
-def _mb(n: int) -> str:
-    return f"{n / MB:g}"
-
-
-class FileRejected(ValueError):
-    """The file as a whole cannot be read; the message says why in Chinese."""
-
-
-def unreadable_message() -> str:
-    return _("无法读取该 Excel 文件，请确认是 .xlsx 格式且未加密。")
-
-
-def resave() -> str:
-    return _("请用 Excel 或 WPS 打开后另存为新文件再上传。")
-
-
-# --- size as uploaded ---------------------------------------------------------------------------------------
-
-
-def too_large_message(cap: int, *, import_: bool = False) -> str:
-    if import_:
-        return _("文件超过 %(n)s MB，请拆分后分批导入。") % {"n": _mb(cap)}
-    return _("文件超过 %(n)s MB，请压缩或拆分后再上传。") % {"n": _mb(cap)}
-
-
-def check_upload_size(uploaded_file, *, setting: str = "UPLOAD_MAX_BYTES", import_: bool = False) -> None:
-    cap = limit(setting)
-    if uploaded_file.size > cap:
-        raise FileRejected(too_large_message(cap, import_=import_))
-
-
-class LimitedUploadHandler(FileUploadHandler):
-    """First of FILE_UPLOAD_HANDLERS: passes on at most UPLOAD_MAX_BYTES and one chunk of each uploaded file, so
-    nothing much larger reaches memory or the disk; the form then sees a file over the limit and refuses it with
-    its message (Django's own handlers keep files over FILE_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB, on disk)."""
-
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
-        self.cap = limit("UPLOAD_MAX_BYTES")
-
-    def receive_data_chunk(self, raw_data, start):
-        return None if start > self.cap else raw_data
-
-    def file_complete(self, file_size):
-        return None
-
+from .limits import (
+    CHUNK,
+    EXCEL_MAX_COLUMNS,
+    ITEM_MAX_ELEMENTS,
+    RATIO_GRACE_BYTES,
+    SHARED_STRINGS_MAX,
+    FileRejected,
+    _mb,
+    limit,
+    resave,
+    unreadable_message,
+)
 
 # --- Office archives ----------------------------------------------------------------------------------------
 
@@ -348,113 +269,3 @@ def check_office_archive(
         return result
     finally:
         fp.seek(0)
-
-
-# --- materials ----------------------------------------------------------------------------------------------
-
-JPEG = {".jpg", ".jpeg", ".jpe", ".jfif"}
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .doc and .xls
-# extension -> the extensions puremagic may name for such content
-SIGNATURES = {
-    ".pdf": {".pdf"},
-    ".jpg": JPEG,
-    ".jpeg": JPEG,
-    ".png": {".png"},
-    ".doc": {".doc", ".xls"},
-    ".xls": {".doc", ".xls"},
-    ".docx": {".docx"},
-    ".xlsx": {".xlsx"},
-    ".zip": {".zip", ".docx", ".xlsx"},
-}
-KIND_NAMES = {
-    ".pdf": "PDF",
-    ".jpg": "JPEG 图片",
-    ".jpeg": "JPEG 图片",
-    ".png": "PNG 图片",
-    ".doc": "Word 97-2003 文档",
-    ".xls": "Excel 97-2003 工作簿",
-    ".docx": "Word 文档",
-    ".xlsx": "Excel 工作簿",
-    ".zip": "ZIP 压缩包",
-}
-OOXML_PARTS = {".docx": "word/", ".xlsx": "xl/"}
-
-
-def suffix(name: str) -> str:
-    return name[name.rfind(".") :].lower() if "." in name else ""
-
-
-def _identified(fp) -> set[str]:
-    try:
-        matches = puremagic.magic_stream(fp)
-    except (puremagic.PureError, ValueError):
-        return set()
-    finally:
-        fp.seek(0)
-    found = {m.extension for m in matches if m.byte_match}
-    if any(m.byte_match.startswith(OLE2) for m in matches):
-        found |= {".doc", ".xls"}
-    return found
-
-
-def check_material(uploaded_file, *, allowed) -> None:
-    """Refuse a material whose content is not what its extension says (an .exe or a web page renamed .pdf), or
-    whose extension is not allowed; .docx/.xlsx must also be bounded, real Office archives."""
-    check_upload_size(uploaded_file)
-    ext = suffix(uploaded_file.name)
-    if ext not in allowed or ext not in SIGNATURES:
-        raise FileRejected(_("不支持 %(ext)s 文件。") % {"ext": ext or _("无扩展名的")})
-    if not uploaded_file.size:
-        raise FileRejected(_("文件是空的，请重新选择文件。"))
-    fp = uploaded_file.file if hasattr(uploaded_file, "file") else uploaded_file
-    fp.seek(0)
-    mismatch = FileRejected(
-        _("文件「%(name)s」的内容不是 %(kind)s（扩展名与实际内容不符）。请上传原始的 %(kind)s 文件，不要只修改扩展名。")
-        % {"name": uploaded_file.name[:100], "kind": KIND_NAMES[ext]}
-    )
-    if not _identified(fp) & SIGNATURES[ext]:
-        raise mismatch
-    if ext in OOXML_PARTS:
-        if not zipfile.is_zipfile(fp):  # reads the end record only
-            raise mismatch
-        check_office_archive(fp, scan=False, max_uncompressed=limit("MATERIAL_MAX_UNCOMPRESSED_BYTES"), import_=False)
-        names = zipfile.ZipFile(fp).namelist()
-        fp.seek(0)
-        if "[Content_Types].xml" not in names or not any(n.startswith(OOXML_PARTS[ext]) for n in names):
-            raise mismatch
-
-
-# --- form validators ----------------------------------------------------------------------------------------
-
-
-class MaterialValidator:
-    """A FileField validator: the content matches the (allowed) extension. Extensions outside `allowed` are left to
-    the service, which refuses them with its own message."""
-
-    def __init__(self, allowed):
-        self.allowed = set(allowed)
-
-    def __call__(self, uploaded_file):
-        try:
-            check_upload_size(uploaded_file)
-            if suffix(uploaded_file.name) in self.allowed:
-                check_material(uploaded_file, allowed=self.allowed)
-        except FileRejected as exc:
-            raise ValidationError(str(exc), code="file_rejected") from exc
-
-
-class SpreadsheetValidator:
-    """A FileField validator for a spreadsheet to import: at most IMPORT_MAX_BYTES; with check_archive, an .xlsx
-    is also checked as an archive here (for uploads parsed later, by a background job). The reading itself
-    (catalog.importing.read_sheet) checks again."""
-
-    def __init__(self, *, check_archive: bool = False):
-        self.check_archive = check_archive
-
-    def __call__(self, uploaded_file):
-        try:
-            check_upload_size(uploaded_file, setting="IMPORT_MAX_BYTES", import_=True)
-            if self.check_archive and suffix(uploaded_file.name) == ".xlsx":
-                check_office_archive(uploaded_file.file if hasattr(uploaded_file, "file") else uploaded_file)
-        except FileRejected as exc:
-            raise ValidationError(str(exc), code="file_rejected") from exc

@@ -1,8 +1,8 @@
 from rest_framework import serializers, viewsets
 
-from accounts.api_base import ScopedReadOnlyViewSet
+from catalog.models import Occupation, Region
 
-from .models import Occupation, Region
+from .api_base import ScopedReadOnlyViewSet
 
 
 class RegionSerializer(serializers.ModelSerializer):

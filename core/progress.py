@@ -5,11 +5,11 @@ contract) on commit; in embedded mode inline. A lost task leaves the row for the
 from datetime import date
 
 from celery import current_app
-from django.utils import timezone
 
+from . import clock
 from .bulk import insert_ignoring_conflicts
+from .enqueue import enqueue_on_commit
 from .models import PendingRefresh
-from .tasks_util import enqueue_on_commit
 
 REFRESH_TASK = "indicators.refresh_progress"
 
@@ -21,7 +21,7 @@ def progress_changed(*, counties: set[int], months: set[date]) -> None:
     insert_ignoring_conflicts(
         PendingRefresh,
         ["county", "month", "created_at"],
-        [(county, month, timezone.now()) for county in sorted(counties) for month in firsts],
+        [(county, month, clock.now()) for county in sorted(counties) for month in firsts],
     )
     task = current_app.tasks.get(REFRESH_TASK)
     if task is not None:

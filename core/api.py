@@ -1,0 +1,46 @@
+"""API glue every app shares: business-rule refusals as 400s, and query-string and body fields that refuse what
+the database would choke on."""
+
+import django_filters
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import DomainError
+from .forms import MAX_ID, IdField, RegionCodeField
+
+
+def exception_handler(exc, context):
+    """Business-rule refusals are 400 with the Chinese message (and the field at fault), not 500."""
+    if isinstance(exc, DomainError):
+        detail = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, ValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+    return drf_exception_handler(exc, context)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """An object's id in a query string: a whole number from 1 (letters, "1.5", "²" or 20 digits are a 400)."""
+
+    field_class = IdField
+
+
+class RegionCodeFilter(django_filters.CharFilter):
+    """A region code (2, 4 or 6 digits)."""
+
+    field_class = RegionCodeField
+
+
+class CodeRelatedField(serializers.SlugRelatedField):
+    """An object named by its code in a request body. A value with a NUL (PostgreSQL refuses it in text) or longer
+    than any code is "does not exist" without a query: DRF's SlugRelatedField would pass it to the database."""
+
+    max_code_length = 40
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and ("\x00" in data or len(data) > self.max_code_length):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data[:40].replace("\x00", "\\0"))
+        return super().to_internal_value(data)
