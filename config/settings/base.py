@@ -253,17 +253,25 @@ CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 # Longer than the longest task, or Redis would hand an unacknowledged task to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT}
 CELERY_TIMEZONE = TIME_ZONE
+# The nightly jobs run at night, local time (CELERY_TIMEZONE), whenever beat was started; the sweepers every few
+# minutes. In embedded mode bin/run starts beat beside the web server and the tasks run inside it (eager).
 CELERY_BEAT_SCHEDULE: dict = {
-    "close-due-public-notices": {"task": "subsidies.tasks.close_due_notices", "schedule": 60 * 60},
-    "recompute-progress-nightly": {"task": "indicators.tasks.recompute_progress", "schedule": 24 * 60 * 60},
+    "close-due-public-notices": {"task": "subsidies.tasks.close_due_notices", "schedule": crontab(minute="5")},
+    "recompute-progress-nightly": {
+        "task": "indicators.tasks.recompute_progress",
+        "schedule": crontab(hour="1", minute="30"),
+    },
+    "institution-ratings-nightly": {
+        "task": "indicators.tasks.compute_ratings",
+        "schedule": crontab(hour="3", minute="0"),
+    },
+    "monthly-reports": {
+        "task": "indicators.tasks.build_last_month_reports",
+        "schedule": crontab(day_of_month="1", hour="4", minute="0"),  # after the night's recompute
+    },
     "refresh-pending-progress": {"task": "indicators.tasks.refresh_pending_progress", "schedule": 5 * 60},
     "requeue-stuck-verifications": {"task": "subsidies.tasks.requeue_stuck_verifications", "schedule": 5 * 60},
     "requeue-stuck-roster-imports": {"task": "training.tasks.requeue_stuck_roster_imports", "schedule": 5 * 60},
-    "institution-ratings-nightly": {"task": "indicators.tasks.compute_ratings", "schedule": 24 * 60 * 60},
-    "monthly-reports": {
-        "task": "indicators.tasks.build_last_month_reports",
-        "schedule": crontab(day_of_month="1", hour="2", minute="0"),
-    },
 }
 
 # --- REST framework -----------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .realworkers import PrivateRedis, Workers, sending_to
+from tests.realworkers import PrivateRedis, Workers, sending_to
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from core.clock import replaying as clock
 from subsidies.models import ClaimStatus, SubsidyClaim
 from subsidies.services import claims
 from subsidies.tasks import requeue_stuck_verifications
+from tests.realworkers import backend_alive, backends_waiting_on, broker_at, nothing_listens, wait_until
 from trainees.crypto import blind_index
 from training.models import EnrollmentResult, ImportJob
 from training.services.roster import roster_job_create
@@ -36,7 +37,6 @@ from training.tasks import requeue_stuck_roster_imports
 
 from ..subsidies.factories import claim_day, completed_class
 from ..training.factories import World, make_class, roster_xlsx, rows, upload
-from .realworkers import backend_alive, backends_waiting_on, broker_at, nothing_listens, wait_until
 
 pytestmark = [
     pytest.mark.worker,

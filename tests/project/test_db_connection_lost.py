@@ -22,9 +22,9 @@ from config.middleware import API_MESSAGE
 from core.clock import replaying as clock
 from subsidies.models import ClaimStatus
 from subsidies.services import claims
+from tests.realworkers import free_port
 
 from ..subsidies.factories import claim_day, completed_class
-from .realworkers import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 

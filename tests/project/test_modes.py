@@ -113,3 +113,40 @@ def test_with_postgresql_and_redis_debug_is_off_and_the_cache_is_shared(tmp_path
     embedded = manage("shell", "-v", "0", "-c", code, env=clean_env(DATA_DIR=str(tmp_path)))
     assert embedded.stdout.split() == ["False", "django.core.cache.backends.locmem.LocMemCache"]
     assert "DJANGO_DEBUG=${DJANGO_DEBUG:-1}" in (ROOT / "bin" / "run").read_text(), "the quick start asks for it"
+
+
+def test_embedded_mode_runs_the_scheduled_jobs_in_beat(tmp_path):
+    """bin/run starts `celery beat` in embedded mode: with eager tasks each due job runs inside beat, on the SQLite
+    database. A lost refresh (a PendingRefresh row ten minutes old) is swept by the 5-minute job; the schedule is
+    the project's own, only its interval shortened by a settings module in tmp_path."""
+    env = clean_env(DATA_DIR=str(tmp_path))
+    assert manage("migrate", "--noinput", env=env).returncode == 0
+    (tmp_path / "fast_beat.py").write_text(
+        "from config.settings.base import *  # noqa\n"
+        "CELERY_BEAT_SCHEDULE = {k: {**v, 'schedule': 1.0} for k, v in CELERY_BEAT_SCHEDULE.items()\n"
+        "                        if k == 'refresh-pending-progress'}\n"
+    )
+    env = {**env, "DJANGO_SETTINGS_MODULE": "fast_beat", "PYTHONPATH": f"{tmp_path}:{ROOT}"}
+    insert = (
+        "from datetime import timedelta; from core import clock; from core.models import PendingRefresh;"
+        "from catalog.models import Region; r = PendingRefresh.objects.create(county=Region.objects.get(code='231202'),"
+        " month=clock.today().replace(day=1)); PendingRefresh.objects.filter(pk=r.pk)"
+        ".update(created_at=clock.now() - timedelta(minutes=10))"
+    )
+    count = "from core.models import PendingRefresh; print('pending', PendingRefresh.objects.count())"
+    assert "pending 1" in manage("shell", "-c", f"{insert}\n{count}", env=env).stdout
+    beat = subprocess.Popen(
+        [str(Path(sys.executable).parent / "celery"), "-A", "config", "beat", "-s", str(tmp_path / "schedule")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while "pending 0" not in manage("shell", "-c", count, env=env).stdout:
+            assert time.monotonic() < deadline, "beat did not run the sweeper within a minute"
+            time.sleep(1)
+    finally:
+        beat.terminate()
+        beat.wait(timeout=10)

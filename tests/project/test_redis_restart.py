@@ -20,10 +20,10 @@ from core.clock import replaying as clock
 from subsidies.models import ClaimStatus, SubsidyClaim
 from subsidies.services import claims
 from subsidies.tasks import requeue_stuck_verifications
+from tests.realworkers import Workers, broker_at, sending_to, wait_until
 from training.models import EnrollmentResult
 
 from ..subsidies.factories import claim_day, completed_class
-from .realworkers import Workers, broker_at, sending_to, wait_until
 
 pytestmark = [
     pytest.mark.worker,

@@ -25,11 +25,11 @@ from django.db import connection, transaction
 from core.progress import progress_changed
 from indicators.services.rollups import progress_recompute_all
 from indicators.tasks import recompute_progress, refresh_progress
+from tests.realworkers import Workers, backend_alive, backends_waiting_on, sending_to, wait_until
 from trainees.models import Certificate, SubsidyKind, TrainingRecord
 
 from ..indicators.factories import breakdown_table, progress_table, region, total
 from ..indicators.test_rollups import append_for_anda, history  # noqa: F401 - the fixture, reused
-from .realworkers import Workers, backend_alive, backends_waiting_on, sending_to, wait_until
 
 pytestmark = [
     pytest.mark.worker,

@@ -13,7 +13,7 @@ import uuid
 import pytest
 from django.db import connection
 
-from .realworkers import free_port
+from tests.realworkers import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 LIMIT = 5

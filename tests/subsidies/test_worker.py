@@ -13,14 +13,8 @@ visibility timeout of 3 s, a restore sweep every second and unacked keys of thei
 in-flight messages on db 15 are touched). In production the same redelivery happens, after up to two hours.
 """
 
-import json
-import os
 import signal
-import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
@@ -30,6 +24,7 @@ from core.clock import replaying as clock
 from subsidies.models import ClaimStatus, SubsidyClaim
 from subsidies.services import claims
 from subsidies.tasks import requeue_stuck_verifications, verify_claim
+from tests.realworkers import Workers, backends_waiting_on, sending_to, wait_until
 from training.models import EnrollmentResult
 
 from .factories import claim_day, completed_class
@@ -40,110 +35,15 @@ pytestmark = [
     pytest.mark.usefixtures("reference_data"),
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
-BROKER = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
-TIMEOUT = 60
-
-LAUNCHER = """
-import json, sys
-from config import celery_app as app
-app.conf.broker_transport_options = {**app.conf.broker_transport_options, **json.loads(sys.argv[1])}
-app.worker_main(sys.argv[2:])
-"""
-
-
-class Workers:
-    """Solo workers on a queue of their own; the test process stops running tasks inline and sends there."""
-
-    def __init__(self, tmp_path: Path):
-        self.tag = uuid.uuid4().hex[:12]
-        self.queue = f"test-subsidies-{self.tag}"
-        self.tmp_path = tmp_path
-        self.processes: list[tuple[subprocess.Popen, Path]] = []
-        self.options = {
-            "visibility_timeout": 3,
-            "unacked_restore_interval": 1,
-            "unacked_restore_throttle": 1,
-            "unacked_key": f"unacked-{self.tag}",
-            "unacked_index_key": f"unacked_index-{self.tag}",
-            "unacked_mutex_key": f"unacked_mutex-{self.tag}",
-        }
-
-    def redis_cleanup(self) -> None:
-        """Remove this test's own keys (its queue and unacked bookkeeping) from db 15."""
-        import redis
-
-        client = redis.Redis.from_url(BROKER)
-        bookkeeping = (self.options[k] for k in ("unacked_key", "unacked_index_key", "unacked_mutex_key"))
-        bindings = (f"_kombu.binding.{self.queue}", f"_kombu.binding_permanent.{self.queue}")
-        client.delete(self.queue, *bookkeeping, *bindings)
-        client.close()
-
-    def start(self) -> tuple[subprocess.Popen, Path]:
-        n = len(self.processes) + 1
-        log = self.tmp_path / f"worker{n}.log"
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
-            "CELERY_BROKER_URL": BROKER,
-        }
-        command = [
-            sys.executable,
-            "-c",
-            LAUNCHER,
-            json.dumps(self.options),
-            *("worker", "--pool=solo", "-c", "1", "-Q", self.queue, "-n", f"w{n}-{self.tag}@%h"),
-            *("--without-heartbeat", "--without-mingle", "--without-gossip", "-l", "INFO"),
-        ]
-        with open(log, "wb") as out:
-            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        self.processes.append((process, log))
-        return process, log
-
-    def logs(self) -> str:
-        return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')}" for _, log in self.processes)
-
-    def stop(self) -> None:
-        for process, _ in self.processes:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+# Redelivery within seconds: a short visibility timeout and a restore sweep every second (unacked keys of the
+# pool's own, so no other test's in-flight messages are touched).
+QUICK_REDELIVERY = {"visibility_timeout": 3, "unacked_restore_interval": 1, "unacked_restore_throttle": 1}
 
 
 @pytest.fixture
 def workers(tmp_path, transactional_db):
-    pool = Workers(tmp_path)
-    conf = celery_app.conf
-    saved = (conf.task_always_eager, conf.task_default_queue)
-    conf.task_always_eager, conf.task_default_queue = False, pool.queue
-    try:
+    with sending_to(Workers(tmp_path, transport_options=QUICK_REDELIVERY)) as pool:
         yield pool
-    finally:
-        conf.task_always_eager, conf.task_default_queue = saved
-        pool.stop()
-        pool.redis_cleanup()
-
-
-def wait_until(predicate, pool: Workers, what: str, timeout: float = TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT pid, state, wait_event_type, wait_event, left(query, 200) FROM pg_stat_activity"
-            " WHERE datname = current_database()"
-        )
-        activity = cursor.fetchall()
-    pytest.fail(f"{what}: not after {timeout} s\n{activity}\n{pool.logs()}")
 
 
 def submitted_claim(**kw):
@@ -167,7 +67,7 @@ def status_of(claim) -> str:
 
 
 def test_a_submitted_claim_is_verified_by_a_real_worker(workers):
-    process, _ = workers.start()
+    process = workers.start()
     h, claim = submitted_claim()
     wait_until(lambda: status_of(claim) == ClaimStatus.VERIFIED, workers, "verification by the worker")
     assert process.poll() is None
@@ -177,26 +77,15 @@ def test_a_submitted_claim_is_verified_by_a_real_worker(workers):
     assert claim.status_changes.filter(to_status=ClaimStatus.VERIFIED).count() == 1
 
 
-WAITING = """
-SELECT pid FROM pg_stat_activity
- WHERE datname = current_database() AND pid <> pg_backend_pid()
-   AND wait_event_type = 'Lock' AND query ILIKE %s
-"""
-
-
 def backends_waiting_on_the_claim() -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")  # pg_stat_activity is cached per transaction
-        # the query text is cut at track_activity_query_size: match its start
-        cursor.execute(WAITING, ['SELECT "subsidies_subsidyclaim"."id"%'])
-        return [pid for (pid,) in cursor.fetchall()]
+    return backends_waiting_on('SELECT "subsidies_subsidyclaim"."id"%')  # the query text is cut: match its start
 
 
 def test_a_verification_killed_with_its_worker_is_delivered_again_and_runs_once(workers):
     _h, claim = submitted_claim()  # the task waits in the queue: no worker yet
     with transaction.atomic():
         SubsidyClaim.objects.select_for_update().get(pk=claim.pk)
-        first, _ = workers.start()
+        first = workers.start()
         (backend,) = wait_until(backends_waiting_on_the_claim, workers, "the first worker inside claim_verify")
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
@@ -205,7 +94,7 @@ def test_a_verification_killed_with_its_worker_is_delivered_again_and_runs_once(
     assert first.returncode == -signal.SIGKILL
     assert status_of(claim) == ClaimStatus.VERIFYING and not claim.findings.exists()
 
-    second, _ = workers.start()
+    second = workers.start()
     wait_until(lambda: status_of(claim) == ClaimStatus.VERIFIED, workers, "redelivery to the second worker")
     redelivered_after = time.monotonic() - killed_at
     assert second.poll() is None
@@ -241,12 +130,12 @@ def test_with_the_production_visibility_timeout_the_sweeper_recovers_a_killed_ve
     unacknowledged message for two hours, so the next worker does not get it back quickly; the beat task
     requeue_stuck_verifications (every 5 minutes, for claims in 'verifying' for more than 5 minutes) sends
     the verification again and the claim is verified once."""
-    workers.options["visibility_timeout"] = celery_app.conf.broker_transport_options["visibility_timeout"]
-    assert workers.options["visibility_timeout"] == 7200
+    workers.transport_options["visibility_timeout"] = celery_app.conf.broker_transport_options["visibility_timeout"]
+    assert workers.transport_options["visibility_timeout"] == 7200
     _h, claim = submitted_claim()
     with transaction.atomic():
         SubsidyClaim.objects.select_for_update().get(pk=claim.pk)
-        first, _ = workers.start()
+        first = workers.start()
         wait_until(backends_waiting_on_the_claim, workers, "the first worker inside claim_verify")
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)

@@ -1,4 +1,4 @@
-"""Real Celery workers, a private Redis server and helpers shared by the outage tests of tests/project.
+"""Real Celery workers, a private Redis server and helpers: every test that needs a real worker uses these.
 
 Workers are solo processes on a queue of their own, with unacked bookkeeping keys of their own, against the test
 database. By default they use the shared Redis (CELERY_BROKER_URL, a db of the test run's own); a test that stops
@@ -22,7 +22,7 @@ from django.db import connection
 
 from config import celery_app
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BROKER = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 TIMEOUT = 60
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -92,7 +92,8 @@ class Workers:
 
         try:
             client = redis.Redis.from_url(self.broker, socket_connect_timeout=2)
-            client.delete(self.queue, *self.options.values())
+            bindings = (f"_kombu.binding.{self.queue}", f"_kombu.binding_permanent.{self.queue}")
+            client.delete(self.queue, *self.options.values(), *bindings)
             client.close()
         except redis.ConnectionError:
             pass  # a private Redis already stopped: nothing to clean
@@ -221,7 +222,14 @@ def wait_until(predicate, pool: Workers, what: str, timeout: float = TIMEOUT):
         for process, _ in pool.processes[-1:]:
             assert process.poll() is None, f"the worker exited\n{pool.logs()}"
         time.sleep(0.2)
-    pytest.fail(f"{what}: not after {timeout} s\n{pool.logs()}")
+    with connection.cursor() as cursor:  # what the database was doing: a lock wait shows here
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT pid, state, wait_event_type, wait_event, left(query, 200) FROM pg_stat_activity"
+            " WHERE datname = current_database()"
+        )
+        activity = cursor.fetchall()
+    pytest.fail(f"{what}: not after {timeout} s\n{activity}\n{pool.logs()}")
 
 
 WAITING = """
