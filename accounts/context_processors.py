@@ -5,7 +5,6 @@ from .models import Role
 
 def user_role(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not user.effective_role:
         return {}
-    role = Role.ADMIN if user.is_superuser else user.role
-    return {"user_role_label": Role(role).label if role else ""}
+    return {"user_role_label": Role(user.effective_role).label}

@@ -73,6 +73,11 @@ class User(AbstractUser):
     def is_system_admin(self) -> bool:
         return self.role == Role.ADMIN or self.is_superuser
 
+    @property
+    def effective_role(self) -> str:
+        """The role the user works in: a superuser is the system administrator whatever their role field says."""
+        return Role.ADMIN if self.is_superuser else self.role
+
 
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):

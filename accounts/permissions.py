@@ -8,5 +8,6 @@ permission("home.view", is_anyone)
 permission("audit.view", is_bureau | is_finance | is_admin)  # within their scope (accounts.selectors)
 permission("reference_data.import", is_admin)
 permission("api_docs.view", is_admin)
-# Two-factor is enforced for bureau, finance and admin users at sign-in; institutions enrol from the menu.
+# Everyone who decides or pays must sign in with a second factor; institutions may, and enrol from the menu.
+permission("two_factor.required", is_bureau | is_finance | is_admin)
 permission("two_factor.enrol_from_menu", is_institution)

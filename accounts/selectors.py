@@ -4,7 +4,8 @@ from django.db.models import Q, QuerySet
 
 from catalog.models import Region
 
-from .models import AuditEvent, Role, User
+from .models import AuditEvent, User
+from .predicates import is_institution
 
 NOTHING = Q(pk__in=[])
 
@@ -16,7 +17,7 @@ def region_scope_q(user: User, region_field: str = "") -> Q:
         return NOTHING
     if user.is_system_admin:
         return Q()
-    if user.role == Role.INSTITUTION or user.region_id is None:
+    if is_institution(user) or user.region_id is None:
         return NOTHING
     prefix = f"{region_field}__code__startswith" if region_field else "code__startswith"
     return Q(**{prefix: user.region.code})
@@ -25,7 +26,7 @@ def region_scope_q(user: User, region_field: str = "") -> Q:
 def data_scope_q(user: User, *, region_field: str, institution_field: str | None = None) -> Q:
     """The scope of any row that has a region and, optionally, an institution: bureau users by region,
     institution users by their own institution only (never by region)."""
-    if user.is_authenticated and user.is_active and user.role == Role.INSTITUTION and not user.is_superuser:
+    if user.is_authenticated and user.is_active and is_institution(user) and not user.is_superuser:
         if institution_field is None or user.institution_id is None:
             return NOTHING
         return Q(**{institution_field: user.institution_id})

@@ -26,11 +26,11 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.errors import DomainError
+from core.policy import can
 
-from .models import AuditEvent, Role, User
+from .models import AuditEvent, User
 from .services import audit_log
 
-REQUIRED_ROLES = {Role.PROVINCE, Role.CITY, Role.COUNTY, Role.FINANCE, Role.ADMIN}
 REAUTH_KEY = "reauth_at"
 DEVICE_EVENTS = ("user.two_factor_enabled", "user.two_factor_removed", "user.two_factor_reset")
 
@@ -45,7 +45,7 @@ def enforced() -> bool:
 
 def required_for(user: User) -> bool:
     """Institutions may enable it; everyone else who decides or pays must."""
-    return user.is_authenticated and (user.role in REQUIRED_ROLES or user.is_superuser)
+    return can(user, "two_factor.required")
 
 
 def confirmed_device(user: User) -> TOTPDevice | None:

@@ -22,7 +22,6 @@ from core.policy import PermissionRequiredMixin, can
 
 from . import selectors, services, twofactor
 from .forms import AuditFilterForm, ReauthForm, ReferenceImportForm, TokenForm
-from .models import Role
 
 
 class LoginView(auth_views.LoginView):
@@ -72,8 +71,7 @@ class HomeView(PermissionRequiredMixin, TemplateView):
     permission = "home.view"
 
     def get_template_names(self):
-        role = Role.ADMIN if self.request.user.is_superuser else self.request.user.role
-        return [f"home/{role}.html"]
+        return [f"home/{self.request.user.effective_role}.html"]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

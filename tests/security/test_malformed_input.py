@@ -10,13 +10,13 @@ parameter given twice. Two layers answer it, and both are tested here:
 - the views themselves, with that middleware taken out (`bare`): every parameter goes through a form, a FilterSet
   or a serializer, so a bad value is a 400 or a form error, never a 500 — `test_get_*`, `test_post_*`.
 
-The URLs are the GET rows of the access matrix (tests/security/test_access_matrix.py), whose tables must name every
-URL pattern of the URLconf and every operation of the OpenAPI schema, so a new page or endpoint is covered here
-without being listed. The parameters of each URL are found, not listed: the request's QueryDict records every key
-the view reads (`request.GET.get("show")`, a form's or FilterSet's fields, DRF's `page` and `format`) in a request
-with every known parameter present and empty. For each of the five roles every known parameter is then sent at
-once with each of ROLE_VALUES; for the first role the view answers, each key read is sent alone with each value of
-MALFORMED, every known parameter at once with each value of MORE, and each path parameter with PATH_VALUES. Run
+The URLs are the GET rows of the access matrix (tests/security/access_cases.py and access_api.py), whose tables must
+name every URL pattern of the URLconf and every operation of the OpenAPI schema, so a new page or endpoint is
+covered here without being listed. The parameters of each URL are found, not listed: the request's QueryDict records
+every key the view reads (`request.GET.get("show")`, a form's or FilterSet's fields, DRF's `page` and `format`) in a
+request with every known parameter present and empty. For each of the five roles every known parameter is then sent
+at once with each of ROLE_VALUES; for the first role the view answers, each key read is sent alone with each value
+of MALFORMED, every known parameter at once with each value of MORE, and each path parameter with PATH_VALUES. Run
 without xdist, the module prints how many URLs, parameters and requests it covered.
 
 Free text: POSTs of NUL and of 100,000 characters to the public objection form, a claim's return reason, an
@@ -39,7 +39,9 @@ from django.urls import NoReverseMatch, reverse
 from accounts.models import AuditEvent
 from config.middleware import MAX_QUERY_STRING
 
-from .test_access_matrix import API, PAGES, api_operations
+from .access import api_operations
+from .access_api import API
+from .access_cases import PAGES
 
 ROLES = ["anonymous", "institution", "county", "province", "admin"]
 ROLES_BY_REACH = ["county", "province", "admin", "institution", "anonymous"]  # who gets the detailed pass

@@ -35,8 +35,10 @@ from django.views.debug import SafeExceptionReporterFilter
 
 from accounts.models import AuditEvent
 
+from .access import _last_audit, api_url, page_url
+from .access_api import API
+from .access_cases import PAGES, Case
 from .conftest import ROLES
-from .test_access_matrix import API, PAGES, Case, _last_audit, api_url, page_url
 
 # ASCII-alphanumeric boundaries (a \b would also count Chinese characters as word characters and miss
 # "身份证号231202…"; hex digests and tokens are not matched).
