@@ -271,3 +271,25 @@ def pytest_terminal_summary(terminalreporter):
         f"{n['page_cells']} page cells + {n['api_cells']} API cells; "
         f"{n['undeclared_methods']} undeclared path/method pairs x {n['roles']} roles"
     )
+
+
+# --- the malformed-input tests' fixtures (tests/security/malformed.py) --------------------------------------------
+
+
+@pytest.fixture
+def recording(monkeypatch):
+    from django.core.handlers import wsgi
+
+    from .malformed import RecordingQueryDict
+
+    monkeypatch.setattr(wsgi, "QueryDict", RecordingQueryDict)
+
+
+@pytest.fixture
+def bare(settings):
+    """The views on their own: the malformed-input middleware taken out."""
+    from django.conf import settings as django_settings
+
+    from .malformed import GUARD
+
+    settings.MIDDLEWARE = [m for m in django_settings.MIDDLEWARE if m != GUARD]
