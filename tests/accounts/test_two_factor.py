@@ -3,6 +3,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AuditEvent
+from tests.accounts.factories import TOTPDeviceFactory
 
 from .factories import PASSWORD
 
@@ -107,7 +108,7 @@ def test_the_setup_service_refuses_an_unverified_session_of_a_user_with_an_authe
     from accounts import twofactor
     from core.errors import DomainError
 
-    TOTPDevice.objects.create(user=county_user, name="phone", confirmed=True)
+    TOTPDeviceFactory(user=county_user)
     request = rf.get("/")
     request.user = county_user
     request.session = {}
@@ -163,16 +164,16 @@ def test_only_an_administrator_may_reset_someone_elses_authenticator(county_user
     from accounts import twofactor
     from core.errors import DomainError
 
-    TOTPDevice.objects.create(user=county_user, name="phone", confirmed=True)
+    TOTPDeviceFactory(user=county_user)
     with pytest.raises(DomainError):
         twofactor.devices_reset(actor=make_user("city", "2312", username="other"), user=county_user)
     assert TOTPDevice.objects.filter(user=county_user).exists()
 
 
 def test_the_admin_action_resets_through_the_audited_service(client, county_user, admin_user):
-    TOTPDevice.objects.create(user=county_user, name="phone", confirmed=True)
+    TOTPDeviceFactory(user=county_user)
     client.force_login(admin_user)  # two-factor is enforced: the admin verifies first
-    admin_device = TOTPDevice.objects.create(user=admin_user, name="admin phone", confirmed=True)
+    admin_device = TOTPDeviceFactory(user=admin_user, name="admin phone")
     client.post("/accounts/2fa/verify/", {"token": code(admin_device), "next": "/"})
     response = client.post(
         "/admin/accounts/user/", {"action": "reset_two_factor", "_selected_action": [county_user.pk]}
@@ -184,7 +185,7 @@ def test_the_admin_action_resets_through_the_audited_service(client, county_user
 
 def test_removing_ones_own_authenticator_is_audited(client, county_user):
     first = enable(client, county_user)
-    second = TOTPDevice.objects.create(user=county_user, name="spare", confirmed=True)
+    second = TOTPDeviceFactory(user=county_user, name="spare")
     assert client.post(f"/accounts/2fa/devices/{second.pk}/remove/").status_code == 302
     assert list(TOTPDevice.objects.filter(user=county_user)) == [first]
     assert AuditEvent.objects.filter(action="user.two_factor_removed", actor=county_user).exists()

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from accounts.models import AuditEvent
+from tests.accounts.factories import TOTPDeviceFactory
 
 from .access import _last_audit, api_url, outcome, page_url, request, resolve_body
 from .access_api import API
@@ -241,7 +242,7 @@ def test_a_password_alone_reaches_only_verify_and_sign_out(world, role, two_fact
     from accounts import twofactor
 
     settings.TWO_FACTOR_REQUIRED = two_factor_required
-    TOTPDevice.objects.create(user=world.users[role], name="phone", confirmed=True)
+    TOTPDeviceFactory(user=world.users[role])
     client = world.client(role)  # force_login: the password step only
     problems = _walk_pending_session(
         world, role, client, allowed=twofactor.PENDING_WITH_DEVICE, target="/accounts/2fa/verify/"
