@@ -1,6 +1,7 @@
 from rest_framework import serializers, viewsets
 
 from catalog.models import Occupation, Region
+from core.policy import Allowed
 
 from .api_base import ScopedReadOnlyViewSet
 
@@ -16,6 +17,8 @@ class RegionSerializer(serializers.ModelSerializer):
 class RegionViewSet(ScopedReadOnlyViewSet):
     """Regions inside the user's scope."""
 
+    permission_classes = [Allowed]
+    permission = "reference_data.view"
     queryset = Region.objects.select_related("parent")
     serializer_class = RegionSerializer
     scope_region_field = ""
@@ -32,6 +35,8 @@ class OccupationSerializer(serializers.ModelSerializer):
 class OccupationViewSet(viewsets.ReadOnlyModelViewSet):
     """Occupations are public reference data: every signed-in user may read them."""
 
+    permission_classes = [Allowed]
+    permission = "reference_data.view"
     queryset = Occupation.objects.all()
     serializer_class = OccupationSerializer
     lookup_field = "code"

@@ -4,7 +4,6 @@ import tablib
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -18,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from catalog.services import RESOURCES
 from core.errors import DomainError
 from core.forms import call_service, paginate, query_errors, query_status
-from core.policy import PermissionRequiredMixin, can
+from core.policy import PermissionRequiredMixin, can, permission_required
 
 from . import selectors, services, twofactor
 from .forms import AuditFilterForm, ReauthForm, ReferenceImportForm, TokenForm
@@ -125,10 +124,9 @@ class ReferenceImportView(PermissionRequiredMixin, TemplateView):
         return render(request, self.template_name, {"form": form, "report": report}, status=status)
 
 
+@permission_required("reference_data.import")
 def reference_import_template(request, kind):
     """An empty .xlsx with the expected Chinese headers."""
-    if not can(request.user, "reference_data.import"):
-        raise PermissionDenied
     resource = RESOURCES.get(kind)
     if resource is None:
         raise Http404

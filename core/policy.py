@@ -7,6 +7,8 @@ Predicates are django-rules predicates: small, named, composable with & | ~, and
 permissions live in a rule set of their own, not behind Django's `user.has_perm`, because that answers True to a
 superuser for everything, and a system administrator runs the system without deciding cases."""
 
+import functools
+
 import rules
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -35,6 +37,22 @@ def require(user, name: str, obj=None, message: str = "") -> None:
 
 def names() -> list[str]:
     return sorted(POLICY)
+
+
+def permission_required(name: str):
+    """Function-view decorator: 403 unless `can(user, name)` (anonymous too: a download is not a page to sign in
+    to). The view keeps the name as `view.permission`, for the access-matrix test."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def guarded(request, *args, **kwargs):
+            require(request.user, name)
+            return view(request, *args, **kwargs)
+
+        guarded.permission = name
+        return guarded
+
+    return decorate
 
 
 class PermissionRequiredMixin(LoginRequiredMixin):

@@ -24,8 +24,10 @@ changes nothing.
 import re
 
 import pytest
+from django.urls import resolve
 
 from accounts.models import AuditEvent
+from core.policy import can
 
 from .access import (
     _last_audit,
@@ -154,3 +156,80 @@ def pytest_coverage_numbers() -> dict:
         "api_cells": len(API_CELLS),
         "undeclared_methods": len(_undeclared()),
     }
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the table and the policy cannot drift
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _view_permission(view, method: str) -> str | None:
+    """The named permission a page or API view asks before anything else (core.policy), if it declares one."""
+    cls = getattr(view, "view_class", None) or getattr(view, "cls", None)
+    if cls is None:
+        return getattr(view, "permission", None)  # a function view (core.policy.permission_required)
+    per_action = getattr(cls, "permissions", None) or {}
+    action = (getattr(view, "actions", None) or {}).get(method)
+    return per_action.get(action) or getattr(cls, "permission", None) or None
+
+
+def policy_disagreements(world, table: dict, url_of) -> list[str]:
+    """Rows where the policy and the table disagree for a signed-in role: the policy refuses the view's permission
+    but the table expects the role in; or the policy lets the role in at the door but the table expects a 403 on a
+    page about no object (a 403 about one object is the object's own check)."""
+    problems = []
+    for name, cases in table.items():
+        for case in cases:
+            url = url_of(world, name, case)
+            permission = _view_permission(resolve(url.split("?")[0]).func, case.method)
+            if permission is None:
+                continue
+            for role in ROLES[1:]:
+                allowed, expected = can(world.users[role], permission), case.expected(role)
+                if not allowed and expected != {"403"}:
+                    problems.append(
+                        f"{case.method.upper()} {name} as {role}: policy refuses {permission}, table {expected}"
+                    )
+                if allowed and expected == {"403"} and not case.params:
+                    problems.append(f"{case.method.upper()} {name} as {role}: policy allows {permission}, table 403")
+    return problems
+
+
+@pytest.mark.django_db
+def test_the_page_table_agrees_with_the_policy(world):
+    assert policy_disagreements(world, PAGES, page_url) == []
+
+
+@pytest.mark.django_db
+def test_the_api_table_agrees_with_the_policy(world):
+    assert policy_disagreements(world, API, api_url) == []
+
+
+@pytest.mark.django_db
+def test_every_page_and_api_view_asks_the_policy(world):
+    """No view decides who may enter by a role list of its own: each signed-in page and API view names a
+    permission of the policy (public pages, sign-in and two-factor pages excepted)."""
+    open_to_all = {
+        "public:",
+        "accounts:login",
+        "accounts:logout",
+        "accounts:password_",
+        "accounts:two_factor",
+        "accounts:reauth",
+        "api-schema",
+        "public_",
+        "i18n",
+        "set_language",
+        "checkins",
+        "devices_checkin",
+    }
+    missing = []
+    for table, url_of in ((PAGES, page_url), (API, api_url)):
+        for name, cases in table.items():
+            case = cases[0]
+            if name.startswith(tuple(open_to_all)):
+                continue
+            view = resolve(url_of(world, name, case).split("?")[0]).func
+            if _view_permission(view, case.method) is None:
+                missing.append(name)
+    assert missing == []
