@@ -179,3 +179,12 @@ def _problem(response, url, params, *, api: bool) -> str | None:
     if api and response.status_code not in (301, 302) and "json" not in response.get("Content-Type", ""):
         return f"GET {url} {shown}: {response.status_code} {response.get('Content-Type')} (not JSON)"
     return None
+
+
+def write_summary(request, line: str) -> None:
+    """Print `line` in the terminal summary (outside the captured output), when the run has a terminal."""
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)

@@ -45,6 +45,7 @@ from .malformed import (
     _problem,
     get_rows,
     row_url,
+    write_summary,
 )
 
 # --------------------------------------------------------------------------------------------------------------
@@ -111,12 +112,10 @@ def test_get_with_malformed_parameters_is_never_a_server_error(world, bare, reco
 @pytest.fixture(scope="module", autouse=True)
 def _report(request):
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    if reporter is not None and capture is not None and COUNTS["requests"]:
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(
-                f"\nmalformed input: {len(COUNTS['urls'])} URLs x {len(ROLES)} roles; {COUNTS['params']} parameters "
-                f"read (detailed pass) x {len(MALFORMED)} values; {COUNTS['requests']} GET requests, "
-                f"{COUNTS['posts']} POSTs of malformed free text; keys read: {', '.join(sorted(COUNTS['keys']))}"
-            )
+    if COUNTS["requests"]:
+        write_summary(
+            request,
+            f"\nmalformed input: {len(COUNTS['urls'])} URLs x {len(ROLES)} roles; {COUNTS['params']} parameters "
+            f"read (detailed pass) x {len(MALFORMED)} values; {COUNTS['requests']} GET requests; "
+            f"keys read: {', '.join(sorted(COUNTS['keys']))}",
+        )

@@ -18,6 +18,7 @@ from .malformed import (
     GUARD,
     get_rows,
     row_url,
+    write_summary,
 )
 
 # --------------------------------------------------------------------------------------------------------------
@@ -219,8 +220,5 @@ def test_post_of_malformed_free_text_is_refused_and_saves_nothing(world, mode, t
 @pytest.fixture(scope="module", autouse=True)
 def _report(request):
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    if reporter is not None and capture is not None and COUNTS["posts"]:
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(f"\nmalformed input: {COUNTS['posts']} POSTs of malformed free text")
+    if COUNTS["posts"]:
+        write_summary(request, f"\nmalformed input: {COUNTS['posts']} POSTs of malformed free text")
