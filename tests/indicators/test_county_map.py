@@ -19,7 +19,8 @@ from catalog.models import Region
 from core.importing import XLSX_CONTENT_TYPE
 from indicators.management.commands.build_county_map import douglas_peucker, simplify_rings
 from indicators.models import Progress, Target
-from indicators.selectors import county_map, county_map_file, county_map_table
+from indicators.presenters import county_map_table
+from indicators.selectors.county_map import county_map, county_map_file
 from tests.indicators.factories import plan_with, region
 
 GEO = Path(settings.BASE_DIR) / "static" / "geo" / "230000_counties.json"
