@@ -236,16 +236,18 @@ def _replace_all(model, fields: list[str], keys: int, rows: list[tuple]) -> int:
     key, values, names = columns[:keys], columns[keys:], ", ".join(columns)
     staging = f"staging_{table}"
     same = " AND ".join(f"t.{c} = s.{c}" for c in key)
+    assign = ", ".join(f"{c} = s.{c}" for c in values)
     differs = f"({', '.join(f't.{c}' for c in values)}) IS DISTINCT FROM ({', '.join(f's.{c}' for c in values)})"
     statements = [  # names from the model, no values
         f"DELETE FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM {staging} s WHERE {same})",  # noqa: S608
-        f"UPDATE {table} t SET {', '.join(f'{c} = s.{c}' for c in values)} FROM {staging} s WHERE {same} AND {differs}",  # noqa: S608
+        f"UPDATE {table} t SET {assign} FROM {staging} s WHERE {same} AND {differs}",  # noqa: S608
         f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} s "  # noqa: S608
         f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same})",
     ]
     changed = 0
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA")  # noqa: S608
+        empty_copy = f"SELECT {names} FROM {table} WITH NO DATA"  # noqa: S608
+        cursor.execute(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS {empty_copy}")
         with cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
