@@ -8,18 +8,15 @@ from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 
 from accounts.api_base import ScopedReadOnlyViewSet
-from accounts.legacy_roles import HasRole
-from accounts.models import Role
 from catalog.models import Region
 from core import clock
 from core.api import RegionCodeFilter
+from core.policy import Allowed
 
-from . import selectors
-from .models import MonthlyReport, Target
-from .services import reports
-
-READERS = (Role.PROVINCE, Role.CITY, Role.COUNTY, Role.ADMIN)
-
+from .models import MonthlyReport, ProgressStatus, Target
+from .presenters import dashboard_json
+from .selectors.dashboard import dashboard
+from .selectors.plans import plan_default, plan_years, plans_for, region_visible
 
 # --- dashboard ----------------------------------------------------------------------------------------------
 
@@ -71,7 +68,7 @@ class DashboardRowSerializer(serializers.Serializer):
     done = serializers.IntegerField()
     share = serializers.FloatField(allow_null=True, help_text="完成率（0–1）")
     elapsed = serializers.FloatField(help_text="时间进度（0–1）")
-    status = serializers.CharField(help_text="on_track、behind、at_risk；空为无本级目标")
+    status = serializers.CharField(help_text="、".join(ProgressStatus.values) + "；空为无本级目标")
     status_label = serializers.CharField()
     forecast = DashboardForecastSerializer(allow_null=True)
 
@@ -137,8 +134,8 @@ class DashboardViewSet(viewsets.ViewSet):
     """Progress of every indicator of a plan for one region in the user's scope, with the children ranking
     (institutions at county level), the monthly trend, the breakdowns and the overdue key tasks."""
 
-    permission_classes = [HasRole]
-    allowed_roles = READERS
+    permission_classes = [Allowed]
+    permission = "dashboard.view"
 
     @extend_schema(
         parameters=[DashboardQuerySerializer],
@@ -158,20 +155,18 @@ class DashboardViewSet(viewsets.ViewSet):
                 raise exceptions.NotFound("区划不存在。")
         else:
             region = user.region
-        if not selectors.region_visible(user, region):
+        if not region_visible(user, region):
             raise exceptions.PermissionDenied("该区划不在您的管辖范围内。")
-        plans = selectors.plans_for(region)
-        if params.get("plan"):
-            plan = plans.filter(code=params["plan"]).first()
-        else:
-            plan = reports.plan_default(plans, clock.today())
+        plans = plans_for(region)
+        code = params.get("plan")
+        plan = plans.filter(code=code).first() if code else plan_default(plans, clock.today())
         if plan is None:
             raise exceptions.NotFound("计划不存在或不适用于该区划。")
         year = params.get("year")
-        if year is not None and year not in reports.plan_years(plan):
+        if year is not None and year not in plan_years(plan):
             raise exceptions.ValidationError({"year": [f"年度应在 {plan.start.year}–{plan.end.year} 之间。"]})
-        data = selectors.dashboard(user=user, plan=plan, region=region, year=year)
-        return Response(DashboardSerializer(reports.dashboard_json(data)).data)
+        data = dashboard(user=user, plan=plan, region=region, year=year)
+        return Response(DashboardSerializer(dashboard_json(data)).data)
 
 
 # --- targets ------------------------------------------------------------------------------------------------
@@ -216,8 +211,8 @@ class TargetViewSet(ScopedReadOnlyViewSet):
     """Targets of the regions in the user's scope (admins: all, national targets included)."""
 
     serializer_class = IndicatorTargetSerializer
-    permission_classes = [HasRole]
-    allowed_roles = READERS
+    permission_classes = [Allowed]
+    permission = "target.view"
     queryset = Target.objects.select_related("indicator__plan", "region").order_by(
         "indicator__plan__code", "indicator__sort_order", "region__code", "year", "city_own"
     )
@@ -254,8 +249,8 @@ class MonthlyReportViewSet(ScopedReadOnlyViewSet):
     """Archived monthly reports (月报) of the regions in the user's scope."""
 
     serializer_class = MonthlyReportSerializer
-    permission_classes = [HasRole]
-    allowed_roles = READERS
+    permission_classes = [Allowed]
+    permission = "report.view"
     queryset = MonthlyReport.objects.select_related("region", "plan")
     scope_region_field = "region"
     filterset_class = MonthlyReportFilter

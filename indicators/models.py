@@ -5,6 +5,16 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 
 
+class ProgressStatus(models.TextChoices):
+    """How an indicator's progress compares with the time gone by (the dashboard's badge): on track when the share
+    of the target done is at least the share of the period elapsed, behind when it is at least 80 % of it, else at
+    risk of missing the target. Computed on every request, never stored."""
+
+    ON_TRACK = "on_track", _("进度正常")
+    BEHIND = "behind", _("进度滞后")
+    AT_RISK = "at_risk", _("有完不成风险")
+
+
 class Plan(models.Model):
     """A plan with targets: Heilongjiang 2022–2025, the national 14th Five-Year plan, Suihua 2019, …"""
 

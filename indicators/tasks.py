@@ -6,7 +6,8 @@ from catalog.models import Region
 from core import clock
 
 from .models import Plan
-from .services.reports import last_month, monthly_report_build, monthly_reports_due
+from .selectors.reports import last_month, monthly_reports_due
+from .services.reports import monthly_report_build
 from .services.rollups import progress_recompute_all, progress_refresh, progress_refresh_pending
 
 

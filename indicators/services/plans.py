@@ -1,4 +1,5 @@
-"""Plans, targets and their allocation down the region tree; reported values; key-task progress."""
+"""Plans (loaded from the seeds), targets and their allocation down the region tree, reported values, key-task
+progress: the writes of the indicators app besides the roll-up and the monthly report."""
 
 import json
 from pathlib import Path
@@ -7,17 +8,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
-from accounts.selectors import user_may_act_on_region
+from accounts.models import User
 from accounts.services import audit_log
 from catalog.models import Region
-from core import clock
 from core.errors import DomainError
+from core.policy import can, require
 
 from ..models import DepartmentTarget, Indicator, KeyTask, Plan, ReportedValue, Target, TaskProgress
 
 PLANS_FILE = Path(__file__).resolve().parent.parent / "data" / "plans.json"
-ALLOCATING_ROLES = (Role.PROVINCE, Role.CITY)
 
 
 def plans_load(path: Path = PLANS_FILE) -> int:
@@ -106,9 +105,9 @@ def target_set(
     if stretch is not None and (not isinstance(stretch, int) or stretch < value):
         raise DomainError(_("力争目标应为不小于目标的整数。"), field="stretch")
     parent = region if city_own else region.parent
-    if actor.role not in ALLOCATING_ROLES or parent is None or actor.region_id != parent.pk:
+    if parent is None or not can(actor, "target.allocate", parent):
         raise PermissionDenied(_("只能向本级区划的下级（或市本级）分解目标。"))
-    if city_own and region.level != "city":
+    if city_own and region.level != Region.Level.CITY:
         raise DomainError(_("只有地市可以设置市本级目标。"))
     plan = indicator.plan
     if year is not None and not plan.start.year <= year <= plan.end.year:
@@ -135,29 +134,16 @@ def target_set(
     return target
 
 
-def allocation_gaps(indicator: Indicator, region: Region, year: int | None) -> dict | None:
-    """Where children's targets (plus 市本级) do not add up to the parent's."""
-    parent = Target.objects.filter(indicator=indicator, region=region, year=year, city_own=False).first()
-    if parent is None:
-        return None
-    children = Target.objects.filter(indicator=indicator, year=year, region__parent=region, city_own=False)
-    own = Target.objects.filter(indicator=indicator, year=year, region=region, city_own=True)
-    total = sum(t.value for t in children) + sum(t.value for t in own)
-    if not children.exists() and not own.exists():
-        return None
-    return {"parent": parent.value, "allocated": total, "difference": total - parent.value}
-
-
 @transaction.atomic
 def reported_value_set(
     *, actor: User, indicator: Indicator, region: Region | None, period, value: int, evidence: str
 ) -> ReportedValue:
     if indicator.source != Indicator.Source.REPORTED:
         raise DomainError(_("该指标由系统统计，不能填报。"))
-    if region is None and not actor.is_system_admin:
-        raise PermissionDenied(_("全国数据由系统管理员填报。"))
-    if region is not None and not user_may_act_on_region(actor, region, (Role.PROVINCE, Role.CITY, Role.COUNTY)):
-        raise PermissionDenied
+    if region is None:
+        require(actor, "indicator.report_national_value", message=_("全国数据由系统管理员填报。"))
+    else:
+        require(actor, "indicator.report_value", region, _("只能填报本级或下级区划的数据。"))
     if value < 0:
         raise DomainError(_("数值不能为负。"), field="value")
     if not (evidence or "").strip():
@@ -180,16 +166,10 @@ def reported_value_set(
 
 @transaction.atomic
 def task_progress_report(*, actor: User, task: KeyTask, note: str, completed: bool = False) -> TaskProgress:
-    if actor.role not in (Role.PROVINCE, Role.CITY, Role.COUNTY):
-        raise PermissionDenied
-    plan = task.plan
-    if plan.region is not None and not (
-        actor.region
-        and (plan.region.code.startswith(actor.region.code) or actor.region.code.startswith(plan.region.code))
-    ):
-        raise PermissionDenied(_("该任务不属于您所在地区的计划。"))
-    if completed and actor.region_id != plan.region_id:
-        raise PermissionDenied(_("只有计划制定单位可以确认任务完成；请提交进展情况。"))
+    require(actor, "task.report", message=_("只有人社部门可以报告重点任务进展。"))
+    require(actor, "task.report", task, _("该任务不属于您所在地区的计划。"))
+    if completed:
+        require(actor, "task.complete", task, _("只有计划制定单位可以确认任务完成；请提交进展情况。"))
     if not (note or "").strip():
         raise DomainError(_("请填写进展情况。"), field="note")
     progress = TaskProgress.objects.create(task=task, note=note.strip(), completed=completed, reported_by=actor)
@@ -198,8 +178,3 @@ def task_progress_report(*, actor: User, task: KeyTask, note: str, completed: bo
         task.save(update_fields=["done"])
     audit_log(actor=actor, action="task.progress_reported", target=task.plan, details={"task": task.number})
     return progress
-
-
-def overdue_tasks(plan: Plan):
-    today = clock.today()
-    return plan.tasks.filter(done=False, deadline__lt=today)

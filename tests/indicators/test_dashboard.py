@@ -7,9 +7,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from core.clock import replaying as clock
-from indicators.models import Indicator, KeyTask, Plan, ReportedValue, Target
-from indicators.selectors import AT_RISK, BEHIND, ON_TRACK, Context, dashboard, elapsed_share, forecast, status_of
-from indicators.services.plans import overdue_tasks, plans_load, reported_value_set, task_progress_report
+from indicators.models import Indicator, KeyTask, Plan, ProgressStatus, ReportedValue, Target
+from indicators.selectors.dashboard import dashboard
+from indicators.selectors.plans import overdue_tasks
+from indicators.selectors.progress import Context, elapsed_share, forecast, status_of
+from indicators.services.plans import plans_load, reported_value_set, task_progress_report
 from indicators.services.rollups import progress_recompute_all
 from tests.indicators.factories import ledger, person, plan_with, region, training_class
 from training.models import ClassStatus
@@ -39,12 +41,12 @@ def test_elapsed_share_is_the_share_of_the_period_gone_by(today, share):
 @pytest.mark.parametrize(
     ("done", "target", "elapsed", "status"),
     [
-        (50, 100, 0.5, ON_TRACK),  # share = time elapsed
-        (60, 100, 0.5, ON_TRACK),
-        (40, 100, 0.5, BEHIND),  # exactly 80 % of the time elapsed
-        (39, 100, 0.5, AT_RISK),
-        (0, 100, 0.0, ON_TRACK),
-        (0, 0, 0.9, ON_TRACK),  # no target: nothing to be behind
+        (50, 100, 0.5, ProgressStatus.ON_TRACK),  # share = time elapsed
+        (60, 100, 0.5, ProgressStatus.ON_TRACK),
+        (40, 100, 0.5, ProgressStatus.BEHIND),  # exactly 80 % of the time elapsed
+        (39, 100, 0.5, ProgressStatus.AT_RISK),
+        (0, 100, 0.0, ProgressStatus.ON_TRACK),
+        (0, 0, 0.9, ProgressStatus.ON_TRACK),  # no target: nothing to be behind
     ],
 )
 def test_status_compares_share_of_target_with_time_elapsed(done, target, elapsed, status):
@@ -78,7 +80,7 @@ def test_forecast_adds_the_recent_monthly_rate_for_the_months_left_and_the_pipel
     assert row["forecast"] == {"projected": 60 + 10 * 5 + 6, "monthly_rate": 10.0, "months_left": 5, "pipeline": 6}
     assert (row["done"], row["target"], row["share"]) == (60, 200, 0.3)
     assert row["elapsed"] == round(195 / 364, 4)
-    assert row["status"] == AT_RISK and row["forecast_misses"]
+    assert row["status"] == ProgressStatus.AT_RISK and row["forecast_misses"]
 
 
 def test_a_period_not_yet_begun_projects_every_one_of_its_months(series):
@@ -120,9 +122,9 @@ def test_status_on_the_dashboard_follows_the_target_on_known_dates(series, city_
         with clock(day):
             return dashboard(user=city_user, plan=plan, region=region("2312"))["rows"][0]["status"]
 
-    assert status_on(date(2025, 7, 2)) == ON_TRACK  # 60 % done, 50 % elapsed
-    assert status_on(date(2025, 9, 10)) == BEHIND  # 60 % done, 69 % elapsed
-    assert status_on(date(2025, 11, 20)) == AT_RISK  # 60 % done, 88 % elapsed
+    assert status_on(date(2025, 7, 2)) == ProgressStatus.ON_TRACK  # 60 % done, 50 % elapsed
+    assert status_on(date(2025, 9, 10)) == ProgressStatus.BEHIND  # 60 % done, 69 % elapsed
+    assert status_on(date(2025, 11, 20)) == ProgressStatus.AT_RISK  # 60 % done, 88 % elapsed
 
 
 # --- reported indicators and key tasks ---------------------------------------------------------------------------

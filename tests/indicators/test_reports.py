@@ -10,9 +10,11 @@ import pytest
 
 from core.clock import replaying as clock
 from indicators.models import MonthlyReport, Plan
+from indicators.selectors.reports import monthly_reports_due
 from indicators.services.plans import plans_load
-from indicators.services.reports import REPORT_HEADERS, monthly_report_build, monthly_reports_due
+from indicators.services.reports import monthly_report_build
 from indicators.services.rollups import progress_recompute_all
+from indicators.services.workbooks import REPORT_HEADERS
 from indicators.tasks import build_last_month_reports, build_monthly_report
 from tests.indicators.factories import ledger, person, region
 from trainees.models import TrainingRecord

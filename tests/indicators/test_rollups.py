@@ -16,6 +16,7 @@ import indicators.tasks  # noqa: F401 - registers the refresh tasks the lower ap
 from indicators.models import Progress
 from indicators.services.rollups import progress_recompute_all, progress_refresh
 from tests.indicators.factories import (
+    ProgressFactory,
     breakdown_table,
     certificate,
     ledger,
@@ -206,6 +207,4 @@ def test_the_nightly_rebuild_leaves_every_index_and_unique_constraint_in_place(h
     assert indexes() == before and len(before) == 7
     cell = Progress.objects.filter(institution="").first()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Progress.objects.create(
-            definition=cell.definition, unit=cell.unit, parent=cell.parent, month=cell.month, value=1
-        )
+        ProgressFactory(definition=cell.definition, unit=cell.unit, parent=cell.parent, month=cell.month, value=1)

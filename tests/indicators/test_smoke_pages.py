@@ -13,7 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from core.importing import XLSX_CONTENT_TYPE, export_xlsx
 from indicators.models import MonthlyReport, Plan, Target
 from indicators.services.plans import plans_load
-from indicators.services.reports import REPORT_HEADERS, monthly_report_build
+from indicators.services.reports import monthly_report_build
+from indicators.services.workbooks import REPORT_HEADERS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 

@@ -12,13 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from core.errors import DomainError
 from core.importing import export_xlsx
 from indicators.models import Indicator, KeyTask, Plan, ReportedValue, Target
-from indicators.services.plans import (
-    allocation_gaps,
-    plans_load,
-    reported_value_set,
-    target_set,
-    task_progress_report,
-)
+from indicators.selectors.targets import allocation_gaps
+from indicators.services.plans import plans_load, reported_value_set, target_set, task_progress_report
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 

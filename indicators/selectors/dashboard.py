@@ -1,0 +1,153 @@
+"""A dashboard's data: progress of every indicator of a plan for one region, the ranking of its children (its
+institutions, for a county), the monthly trend, the breakdowns and the overdue key tasks — all summed in memory from
+one read of the roll-up (progress.Context)."""
+
+from collections import defaultdict
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from catalog.models import Region
+from core import clock
+from institutions.models import Institution
+
+from ..models import Breakdown, Indicator, Plan
+from .plans import overdue_tasks, region_visible, year_default
+from .progress import Context, elapsed_share, forecast, period, status_of
+
+FORECAST_METHOD = (
+    "预计完成 = 截至目前完成数 + 近 6 个整月的月均完成数 × 剩余月数 + 已批准或在培、尚未统计的培训班花名册人数"
+)
+
+
+def indicator_rows(ctx: Context, year: int | None) -> list[dict]:
+    rows = []
+    for indicator in ctx.indicators:
+        start, end = period(indicator, year)
+        target = ctx.target(indicator, ctx.region, year)
+        done = ctx.done(indicator, start, end)
+        elapsed = elapsed_share(start, end, ctx.today)
+        value = target.value if target else 0
+        state = status_of(done, value, elapsed)
+        prediction = forecast(ctx, indicator, start, end) if indicator.definition else None
+        rows.append(
+            {
+                "indicator": indicator,
+                "code": indicator.code,
+                "name": indicator.name,
+                "unit": indicator.unit,
+                "source": indicator.source,
+                "parent": indicator.parent.name if indicator.parent else "",
+                "target": value,
+                "stretch": target.stretch if target else None,
+                "done": done,
+                "share": round(done / value, 4) if value else None,
+                "elapsed": round(elapsed, 4),
+                "status": state.value if target else "",
+                "status_label": str(state.label) if target else _("无本级目标"),
+                "forecast": prediction,
+                "forecast_misses": bool(target and prediction and prediction["projected"] < value),
+            }
+        )
+    return rows
+
+
+def children_rows(ctx: Context, indicator: Indicator, year: int | None) -> list[dict]:
+    """One row per child region (and 市本级 for a city), ranked by share of target."""
+    start, end = period(indicator, year)
+    done_by = ctx.cube.by_child(indicator.definition, start, end)
+    rows = []
+    for child in ctx.children:
+        target = ctx.target(indicator, child, year)
+        done = done_by.get(child.code, 0)
+        rows.append(
+            {
+                "region": child,
+                "code": child.code,
+                "name": child.name,
+                "done": done,
+                "target": target.value if target else None,
+                "share": round(done / target.value, 4) if target and target.value else None,
+            }
+        )
+    region = ctx.region
+    if region is not None and region.level == Region.Level.CITY:
+        own = ctx.target(indicator, region, year, city_own=True)
+        if own:
+            done = ctx.cube.total(indicator.definition, start, end) - sum(done_by.values())  # placed at the city
+            rows.append(
+                {
+                    "region": region,
+                    "code": region.code,
+                    "name": _("市本级"),
+                    "done": done,
+                    "target": own.value,
+                    "share": round(done / own.value, 4) if own.value else None,
+                    "city_own": True,
+                }
+            )
+    return sorted(rows, key=lambda r: (r["share"] is None, -(r["share"] or 0), -r["done"]))
+
+
+def institutions_rows(ctx: Context, indicator: Indicator, year: int | None) -> list[dict]:
+    start, end = period(indicator, year)
+    done_by = ctx.cube.by_child(indicator.definition, start, end)
+    names = dict(Institution.objects.filter(pk__in=list(done_by)).values_list("pk", "name"))
+    rows = [
+        {"institution_id": pk, "name": names.get(pk, _("（无机构/历史数据）")), "done": n} for pk, n in done_by.items()
+    ]
+    return sorted(rows, key=lambda r: -r["done"])
+
+
+def trend(ctx: Context, indicator: Indicator, year: int | None) -> list[dict]:
+    start, end = period(indicator, year)
+    total, series = 0, []
+    for month, n in ctx.cube.by_month(indicator.definition, start, end):
+        total += n
+        series.append({"month": month.strftime("%Y-%m"), "done": n, "cumulative": total})
+    return series
+
+
+def breakdowns(indicator: Indicator, region: Region | None, year: int | None) -> dict[str, list[dict]]:
+    start, end = period(indicator, year)
+    qs = Breakdown.objects.filter(definition=indicator.definition, year__range=(start.year, end.year))
+    qs = qs.filter(unit=region.code) if region is not None else qs.filter(unit__regex=r"^[0-9]{2}$")
+    rows = qs.values("dimension", "key").annotate(n=Sum("value")).order_by("dimension", "-n")
+    result = defaultdict(list)
+    for row in rows:
+        result[row["dimension"]].append({"key": row["key"], "value": row["n"]})
+    return {k: v[:15] for k, v in result.items()}
+
+
+def dashboard(*, user: User, plan: Plan, region: Region | None, year: int | None = None) -> dict:
+    if not region_visible(user, region):
+        raise PermissionDenied
+    today = clock.today()
+    year = year or year_default(plan, today)
+    ctx = Context(plan, region, today)
+    rows = indicator_rows(ctx, year)
+    main = next((r["indicator"] for r in rows if r["indicator"].definition), None)
+    data = {
+        "plan": plan,
+        "region": region,
+        "year": year,
+        "rows": rows,
+        "main": main,
+        "today": today,
+        "forecast_method": FORECAST_METHOD,
+        "children": [],
+        "institutions": [],
+        "trend": [],
+        "breakdowns": {},
+    }
+    if main is not None:
+        if region is not None and region.level == Region.Level.COUNTY:
+            data["institutions"] = institutions_rows(ctx, main, year)
+        else:
+            data["children"] = children_rows(ctx, main, year)
+        data["trend"] = trend(ctx, main, year)
+        data["breakdowns"] = breakdowns(main, region, year)
+    data["overdue_tasks"] = list(overdue_tasks(plan, today)[:50])
+    return data

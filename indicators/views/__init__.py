@@ -1,0 +1,1 @@
+"""The indicators pages. Import from the submodules: dashboard, targets, tasks, reports."""
