@@ -66,7 +66,7 @@ def main():
     from accounts.models import User
     from catalog.models import Occupation, Region, SkillLevel, TrainingType
     from indicators.models import Plan, Progress
-    from indicators.selectors import dashboard
+    from indicators.selectors.dashboard import dashboard
     from indicators.services.plans import plans_load
     from indicators.services.rollups import progress_recompute_all, progress_refresh
     from trainees.models import Trainee, TrainingRecord

@@ -5,7 +5,6 @@ Values are database-ready (foreign keys as ids, ciphertexts already encrypted): 
 per-field preparation, so nothing is encrypted twice."""
 
 import json
-from contextlib import contextmanager
 from datetime import datetime
 
 from django.db import connection, models
@@ -73,43 +72,6 @@ def insert_ignoring_conflicts(model: type[models.Model], fields: list[str], rows
             f"SELECT * FROM unnest({unnest}) ON CONFLICT DO NOTHING",
             arrays,
         )
-
-
-@contextmanager
-def indexes_built_after(*models_to_fill):
-    """Around filling tables that were emptied in the same transaction (the nightly roll-up rebuild): drop their
-    secondary indexes and unique constraints, and build them again afterwards from their own definitions, as read
-    from the catalog. One sorted build per index instead of an index insert per row: 110k roll-up rows went in
-    in 0.1 s instead of 1.9 s. Everything is transactional, so a failure leaves the indexes as they were.
-    A no-op outside PostgreSQL."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    tables = [m._meta.db_table for m in models_to_fill]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
-            "WHERE c.conrelid = ANY(%s::regclass[]) AND c.contype = 'u'",
-            [tables],
-        )
-        constraints = cursor.fetchall()
-        cursor.execute(
-            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
-            [tables],
-        )
-        indexes = cursor.fetchall()
-        for table, name, _ in constraints:
-            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-        for name, _ in indexes:
-            cursor.execute(f"DROP INDEX {name}")
-    yield
-    with connection.cursor() as cursor:
-        for _, definition in indexes:
-            cursor.execute(definition)
-        for table, name, definition in constraints:
-            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
 def add_to_counts(model: type[models.Model], key_fields: list[str], deltas: dict[tuple, int]) -> dict[tuple, int]:
