@@ -8,15 +8,21 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from accounts.legacy_roles import BUREAU_AND_ADMIN, HasRole
-from accounts.models import Role
 from accounts.stepup import StepUpRequired
+from core.policy import Allowed
+from core.workflow import available_actions
 
 from . import selectors
 from .models import ClaimLine, Finding, PublicNotice, SubsidyClaim, SubsidyStandard
-from .services import claims
+from .services import claims, notices
 
-READERS = (Role.PROVINCE, Role.CITY, Role.COUNTY, Role.ADMIN, Role.INSTITUTION, Role.FINANCE)
+ACTIONS = serializers.ListField(child=serializers.CharField(), help_text="当前用户现在可以进行的操作（工作流动作名）")
+
+
+def _actions(serializer, obj) -> list[str]:
+    """The acts the requesting user may start on `obj` now: the workflow's action names ("submit", "approve")."""
+    request = serializer.context.get("request")
+    return sorted(available_actions(request.user, obj)) if request else []
 
 
 class FindingSerializer(serializers.ModelSerializer):
@@ -31,10 +37,20 @@ class ClaimLineSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="trainee.name_masked", read_only=True)
     id_number = serializers.CharField(source="trainee.id_number_masked", read_only=True)
     findings = FindingSerializer(many=True, read_only=True)
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = ClaimLine
-        fields = ["id", "name", "id_number", "amount", "status", "decision_reason", "findings"]
+        fields = ["id", "name", "id_number", "amount", "status", "decision_reason", "findings", "actions"]
+
+    @extend_schema_field(ACTIONS)
+    def get_actions(self, obj):
+        """A line is decided only while its claim is open for line decisions (the line's guard, asked here so the
+        list does not offer what the service would refuse)."""
+        cache = self.__dict__.setdefault("_claim_actions", {})  # one child serializer serves every line
+        if obj.claim_id not in cache:
+            cache[obj.claim_id] = _actions(self, obj.claim)
+        return _actions(self, obj) if "decide_lines" in cache[obj.claim_id] else []
 
 
 class ClaimSerializer(serializers.ModelSerializer):
@@ -77,13 +93,18 @@ class ClaimDetailSerializer(ClaimSerializer):
     status = ClaimStatusField()
     lines = serializers.SerializerMethodField()
     findings = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
 
     class Meta(ClaimSerializer.Meta):
-        fields = [*ClaimSerializer.Meta.fields, "lines", "findings"]
+        fields = [*ClaimSerializer.Meta.fields, "lines", "findings", "actions"]
+
+    @extend_schema_field(ACTIONS)
+    def get_actions(self, obj):
+        return _actions(self, obj)
 
     @extend_schema_field(ClaimLineSerializer(many=True))
     def get_lines(self, obj):
-        return ClaimLineSerializer(selectors.claim_lines(obj), many=True).data
+        return ClaimLineSerializer(selectors.claim_lines(obj), many=True, context=self.context).data
 
     @extend_schema_field(FindingSerializer(many=True))
     def get_findings(self, obj):
@@ -101,8 +122,9 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
     approved and settled ones."""
 
     serializer_class = ClaimSerializer
-    permission_classes = [HasRole]
-    allowed_roles = READERS
+    permission_classes = [Allowed]
+    permission = "claim.view"
+    permissions = {"submit": "claim.submit", "decide": "claim.decide"}
     queryset = SubsidyClaim.objects.none()  # for the schema; get_queryset scopes
     filterset_fields = ["status", "kind"]
 
@@ -113,10 +135,7 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
         return ClaimSerializer if self.action == "list" else ClaimDetailSerializer
 
     def get_permissions(self):
-        if self.action == "submit":
-            self.allowed_roles = (Role.INSTITUTION,)
-        elif self.action == "decide":
-            self.allowed_roles = claims.DECIDERS
+        if self.action == "decide":
             return [*super().get_permissions(), StepUpRequired()]  # approving moves money: as on the page
         return super().get_permissions()
 
@@ -125,7 +144,7 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
     def submit(self, request, pk=None):
         claim = self.get_object()
         claims.claim_submit(actor=request.user, claim=claim)
-        return Response(ClaimDetailSerializer(self.get_queryset().get(pk=claim.pk)).data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=claim.pk)).data)
 
     @extend_schema(
         request=LineDecisionSerializer,
@@ -140,7 +159,8 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
         data = LineDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         claims.line_decide(actor=request.user, line=line, **data.validated_data)
-        return Response(ClaimLineSerializer(selectors.claim_lines(claim).get(pk=line.pk)).data)
+        decided = selectors.claim_lines(self.get_queryset().get(pk=claim.pk)).get(pk=line.pk)
+        return Response(ClaimLineSerializer(decided, context=self.get_serializer_context()).data)
 
 
 class SubsidyStandardSerializer(serializers.ModelSerializer):
@@ -172,8 +192,8 @@ class SubsidyStandardViewSet(viewsets.ReadOnlyModelViewSet):
     """The standards that apply in the user's regions (set by the regions above and inside it)."""
 
     serializer_class = SubsidyStandardSerializer
-    permission_classes = [HasRole]
-    allowed_roles = BUREAU_AND_ADMIN
+    permission_classes = [Allowed]
+    permission = "standard.view"
     queryset = SubsidyStandard.objects.none()
 
     def get_queryset(self):
@@ -222,7 +242,7 @@ class PublicNoticeSerializer(serializers.ModelSerializer):
 
     def get_intact(self, obj) -> bool:
         """Whether the content still matches the hash taken when it was published."""
-        return claims.notice_is_intact(obj)
+        return notices.notice_is_intact(obj)
 
     @extend_schema_field(PublicNoticeRowSerializer(many=True))
     def get_rows(self, obj):

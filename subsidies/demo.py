@@ -10,7 +10,7 @@ from core import clock
 from training.models import ClassStatus, TrainingClass
 
 from .models import CategoryEligibility, LineStatus, RegionSetting, Severity, SubsidyClaim, SubsidyStandard
-from .services import claims, payments, standards
+from .services import claims, notices, payments, standards
 
 LEVELS = ["level5", "level4", "level3", "level2", "level1"]
 ENTERPRISE = [1000, 1500, 2000, 2500, 3000]  # 黑龙江 2019: 企业职工 初级…高级技师, per person
@@ -103,9 +103,9 @@ def seed(stdout):
             claims.claim_verify(claim.pk)  # the queued task runs after seed_demo's transaction commits
         with clock.replaying(end + timedelta(days=5)):
             _review(staff, claim)
-            notice = claims.claim_send_to_notice(actor=staff, claim=claim)
+            notice = notices.claim_send_to_notice(actor=staff, claim=claim)
         with clock.replaying(notice.ends_on + timedelta(days=1)):
-            claims.claim_approve_after_notice(claim.pk)
+            notices.claim_approve_after_notice(claim.pk)
             claim.refresh_from_db()
             payments.settlement_record(
                 actor=finance,

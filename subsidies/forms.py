@@ -7,7 +7,7 @@ from core.uploads import MaterialValidator
 from training.models import TrainingClass
 
 from .models import ClaimKind, ClaimStatus, FollowUpOutcome, MaterialKind, Objection, SpotCheckVisit
-from .services.claims import MATERIAL_TYPES
+from .services.materials import MATERIAL_TYPES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 REASON = forms.Textarea(attrs={"rows": 2})

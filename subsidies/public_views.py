@@ -13,7 +13,8 @@ from core.forms import call_service, paginate, query_status
 
 from . import selectors
 from .forms import ObjectionForm
-from .services import claims
+from .services import objections
+from .services.notices import notice_is_intact
 
 OBJECTION_LIMIT = 5  # objections a client address may send
 OBJECTION_WINDOW = 60 * 60  # per hour
@@ -60,7 +61,7 @@ def notice(request, pk):
                 form.add_error("line", _("所选人员不在本次公示中。"))
             elif call_service(
                 form,
-                claims.objection_file,
+                objections.objection_file,
                 notice=obj,
                 text=form.cleaned_data["text"],
                 contact_name=form.cleaned_data["contact_name"],
@@ -75,7 +76,7 @@ def notice(request, pk):
         "notice": obj,
         "claim": obj.claim,
         "rows": rows,
-        "intact": claims.notice_is_intact(obj),
+        "intact": notice_is_intact(obj),
         "is_open": is_open,
         "form": form,
     }

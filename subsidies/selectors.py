@@ -5,18 +5,19 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.selectors import data_scope_q, region_scope_q
 from core import clock
 from core.masking import mask_id_number
+from core.policy import can
 from training.models import ClassMaterial, TrainingClass
 from training.selectors import class_list
 
 from .models import (
     ClaimKind,
     ClaimLine,
-    ClaimStatus,
     Finding,
     Inspector,
     LineStatus,
@@ -35,9 +36,8 @@ from .models import (
 from .services.claims import CLAIMABLE_CLASS
 from .services.payments import ADVANCE_CLASS_STATUSES
 from .services.standards import region_chain
+from .workflows import AWAITING_BUREAU, CLAIM, PAYABLE_OR_PAID
 
-FINANCE_STATUSES = (ClaimStatus.APPROVED, ClaimStatus.SETTLED)
-REVIEW_STATUSES = (ClaimStatus.VERIFYING, ClaimStatus.VERIFIED, ClaimStatus.UNDER_REVIEW, ClaimStatus.RESUBMITTED)
 RECENT_NOTICE_DAYS = 30  # how long an ended notice stays on the public list
 PERSONAL = ("trainee__id_number", "trainee__phone", "trainee__bank_account")
 
@@ -50,10 +50,10 @@ def claim_list(*, user: User, filters: dict | None = None) -> QuerySet[SubsidyCl
     and settled claims in its regions."""
     filters = filters or {}
     qs = SubsidyClaim.objects.filter(data_scope_q(user, region_field="county", institution_field="institution"))
-    if user.role == Role.FINANCE:
-        qs = qs.filter(status__in=FINANCE_STATUSES)
-    elif user.role != Role.INSTITUTION:
-        qs = qs.exclude(status=ClaimStatus.DRAFT)  # a draft is the institution's own business until submitted
+    if not can(user, "claim.view_before_approval"):
+        qs = qs.filter(status__in=PAYABLE_OR_PAID)
+    elif not can(user, "claim.view_drafts"):
+        qs = qs.exclude(status__in=CLAIM.sources("submit"))  # a draft is the institution's own business
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("kind"):
@@ -71,7 +71,7 @@ def claim_list(*, user: User, filters: dict | None = None) -> QuerySet[SubsidyCl
 
 def review_queue(*, user: User) -> QuerySet[SubsidyClaim]:
     """Claims waiting for the bureau: being verified, verified or under review; oldest submission first."""
-    return claim_list(user=user).filter(status__in=REVIEW_STATUSES).order_by("submitted_at", "id")
+    return claim_list(user=user).filter(status__in=AWAITING_BUREAU).order_by("submitted_at", "id")
 
 
 def claim_lines(claim: SubsidyClaim) -> QuerySet[ClaimLine]:
@@ -109,7 +109,7 @@ def claim_objections(claim: SubsidyClaim) -> QuerySet[Objection]:
     """Objections to the claim's notice; the contact phone is deferred and never shown."""
     return (
         Objection.objects.filter(notice__claim=claim)
-        .select_related("line__trainee", "resolved_by")
+        .select_related("notice__claim__county", "line__trainee", "resolved_by")
         .defer("contact_phone", *(f"line__{f}" for f in PERSONAL))
         .order_by("-created_at")
     )
@@ -135,6 +135,11 @@ def claim_materials_checklist(claim: SubsidyClaim) -> list[dict]:
         MaterialKind.TIMETABLE: tc.sessions.count(),
         MaterialKind.ATTENDANCE: tc.enrollments.filter(attendances__isnull=False).distinct().count(),
     }
+    in_system_notes = {
+        MaterialKind.ROSTER: _("系统内花名册 %(n)s 人"),
+        MaterialKind.TIMETABLE: _("系统内课程表 %(n)s 节"),
+        MaterialKind.ATTENDANCE: _("系统内有考勤记录 %(n)s 人"),
+    }
     rows = []
     for kind, label in MaterialKind.choices:
         rows.append(
@@ -144,6 +149,7 @@ def claim_materials_checklist(claim: SubsidyClaim) -> list[dict]:
                 "uploaded": uploaded.get(kind, []),
                 "class_files": class_files.get(kind, []),
                 "in_system": in_system.get(kind),
+                "in_system_note": in_system_notes[kind] % {"n": in_system[kind]} if kind in in_system else "",
             }
         )
     return rows
@@ -151,7 +157,7 @@ def claim_materials_checklist(claim: SubsidyClaim) -> list[dict]:
 
 def claimable_classes(*, user: User) -> QuerySet[TrainingClass]:
     """The institution's completed or closed classes that still lack a claim of at least one kind."""
-    if user.role != Role.INSTITUTION or user.institution_id is None:
+    if not can(user, "claim.create") or user.institution_id is None:
         return TrainingClass.objects.none()
     kinds = len(ClaimKind.values)
     return (
@@ -185,7 +191,8 @@ def payable_claims(*, user: User) -> QuerySet[SubsidyClaim]:
     """Approved claims without a settlement yet."""
     settled = Payment.objects.filter(claim=OuterRef("pk"), kind=PaymentKind.SETTLEMENT)
     return (
-        claim_list(user=user, filters={"status": ClaimStatus.APPROVED})
+        claim_list(user=user)
+        .filter(status__in=CLAIM.sources("settle"))
         .exclude(Exists(settled))
         .order_by("created_at", "id")
     )
@@ -203,7 +210,7 @@ def payable_classes(*, user: User) -> QuerySet[TrainingClass]:
 
 
 def payable(*, user: User) -> dict:
-    if user.role != Role.FINANCE:
+    if not can(user, "payment.record"):
         return {"claims": SubsidyClaim.objects.none(), "classes": TrainingClass.objects.none()}
     return {"claims": payable_claims(user=user), "classes": payable_classes(user=user)}
 
@@ -307,7 +314,7 @@ def standard_list(*, user: User) -> QuerySet[SubsidyStandard]:
         return SubsidyStandard.objects.none()
     if user.is_system_admin:
         qs = SubsidyStandard.objects.all()
-    elif user.region_id is None or user.role == Role.INSTITUTION:
+    elif user.region_id is None or not can(user, "standard.view"):
         qs = SubsidyStandard.objects.none()
     else:
         qs = SubsidyStandard.objects.filter(

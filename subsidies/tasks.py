@@ -2,7 +2,8 @@ from celery import shared_task
 
 from core import clock
 
-from .services.claims import claim_approve_after_notice, claim_verify, claims_stuck_in_verification, notices_due
+from .services.claims import claim_verify, claims_stuck_in_verification
+from .services.notices import claim_approve_after_notice, notices_due
 
 
 @shared_task(acks_late=True)

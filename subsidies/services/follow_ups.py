@@ -11,9 +11,9 @@ from accounts.services import audit_log
 from core import clock
 from core.enqueue import enqueue_on_commit
 from core.errors import DomainError
+from core.policy import require
 
 from ..models import FollowUpOutcome, PhoneFollowUp, SubsidyClaim
-from .claims import require_bureau
 
 Z = {0.90: 1.645, 0.95: 1.96, 0.99: 2.576}
 
@@ -30,7 +30,7 @@ def sample_size(population: int, *, confidence: float = 0.95, margin: float = 0.
 def follow_ups_draw(
     *, actor: User, claim: SubsidyClaim, confidence: float = 0.95, margin: float = 0.05, everyone: bool = False
 ) -> list[PhoneFollowUp]:
-    require_bureau(actor, claim)
+    require(actor, "follow_up.draw", claim, _("该补贴申请不在您的管辖范围内。"))
     if confidence not in Z:
         raise DomainError(_("置信水平只能是 90%、95% 或 99%。"), field="confidence")
     if not 0 < margin < 0.5:
@@ -49,7 +49,7 @@ def follow_ups_draw(
 def follow_up_record(*, actor: User, follow_up: PhoneFollowUp, outcome: str, notes: str = "") -> PhoneFollowUp:
     """Record a call. A denial of attending becomes a blocking finding on the line (the claim is re-verified)."""
     claim = follow_up.claim
-    require_bureau(actor, claim)
+    require(actor, "follow_up.record", follow_up, _("该补贴申请不在您的管辖范围内。"))
     if outcome not in FollowUpOutcome.values:
         raise DomainError(_("请选择回访结果。"), field="outcome")
     follow_up.outcome, follow_up.notes = outcome, notes.strip()[:500]

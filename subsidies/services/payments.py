@@ -6,28 +6,28 @@ import math
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
-from accounts.selectors import user_may_act_on_region
+from accounts.models import User
 from accounts.services import audit_log
 from core.errors import DomainError
+from core.policy import require
 from training.models import ClassStatus, ClassStatusChange
 
 from ..models import ClaimLine, ClaimStatus, ClaimStatusChange, Objection, Payment, PaymentKind, SubsidyClaim
+from ..workflows import CLAIM
 from .claims import _move
 from .standards import setting_for, standard_for
 
-ADVANCE_CLASS_STATUSES = {ClassStatus.APPROVED, ClassStatus.IN_TRAINING, ClassStatus.COMPLETED}
+ADVANCE_CLASS_STATUSES = {ClassStatus.APPROVED, ClassStatus.IN_TRAINING, ClassStatus.COMPLETED}  # the class's own
 CENT = Decimal("0.01")
 
 
-def _require_finance(actor: User, region) -> None:
-    if not user_may_act_on_region(actor, region, (Role.FINANCE,)):
-        raise PermissionDenied(_("只有本辖区财政部门可以登记拨付。"))
+def _require_finance(actor: User, obj) -> None:
+    """Finance of a region holding the class or the claim (`obj`)."""
+    require(actor, "payment.record", obj, _("只有本辖区财政部门可以登记拨付。"))
 
 
 # Class decisions of the bureau on an application (the first one and each change, which comes back as a new
@@ -133,7 +133,7 @@ def advance_amount(training_class) -> Decimal:
 @transaction.atomic
 def advance_record(*, actor: User, training_class, bank_reference: str, idempotency_key: str) -> Payment:
     """预拨: the region's share (at least half) of the planned amount, once per class."""
-    _require_finance(actor, training_class.county)
+    _require_finance(actor, training_class)
     _require_no_conflict(actor, training_class)
     if existing := _replayed(idempotency_key, training_class_id=training_class.pk, kind=PaymentKind.ADVANCE):
         return existing
@@ -169,12 +169,11 @@ def settlement_record(*, actor: User, claim: SubsidyClaim, bank_reference: str, 
     claim = (
         SubsidyClaim.objects.select_for_update(of=("self",)).select_related("training_class", "county").get(pk=claim.pk)
     )
-    _require_finance(actor, claim.county)
+    _require_finance(actor, claim)
     _require_no_conflict(actor, claim.training_class)
     if existing := _replayed(idempotency_key, claim_id=claim.pk, kind=PaymentKind.SETTLEMENT):
         return existing
-    if claim.status != ClaimStatus.APPROVED:
-        raise DomainError(_("补贴申请批准后才能清算（当前为“%(s)s”）。") % {"s": claim.get_status_display()})
+    settled = CLAIM.check(actor, claim, "settle")
     if not (bank_reference or "").strip():
         raise DomainError(_("请填写银行流水号。"), field="bank_reference")
     advanced = Payment.objects.filter(training_class=claim.training_class, kind=PaymentKind.ADVANCE).aggregate(
@@ -193,7 +192,7 @@ def settlement_record(*, actor: User, claim: SubsidyClaim, bank_reference: str, 
             )
     except IntegrityError:
         raise DomainError(_("该申请已清算，不能重复清算。")) from None
-    _move(claim, ClaimStatus.SETTLED, actor, action="claim.settled")
+    _move(claim, settled.target, actor, action="claim.settled")
     audit_log(
         actor=actor,
         action="payment.recovery_recorded" if payment.is_recovery else "payment.settlement_recorded",

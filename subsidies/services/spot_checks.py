@@ -2,20 +2,18 @@
 
 import random
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.services import audit_log
 from catalog.models import Region
 from core import clock
 from core.errors import DomainError
+from core.policy import require
 from training.models import ClassStatus, TrainingClass
 
 from ..models import Inspector, SpotCheck, SpotCheckVisit
-
-DRAWING_ROLES = (Role.COUNTY, Role.CITY, Role.PROVINCE)
 
 
 def draw(
@@ -46,8 +44,7 @@ def draw(
 
 @transaction.atomic
 def spot_check_draw(*, actor: User, region: Region, sample_size: int, seed: str = "") -> SpotCheck:
-    if actor.role not in DRAWING_ROLES or actor.region_id != region.pk:
-        raise PermissionDenied(_("只能在本级区划抽查。"))
+    require(actor, "spot_check.draw", region, _("只能在本级区划抽查。"))
     if sample_size <= 0:
         raise DomainError(_("抽取数量应大于 0。"), field="sample_size")
     seed = seed.strip() or clock.now().strftime("%Y%m%d%H%M%S") + f"-{region.code}"
@@ -80,10 +77,7 @@ def spot_check_draw(*, actor: User, region: Region, sample_size: int, seed: str 
 @transaction.atomic
 def visit_record(*, actor: User, visit: SpotCheckVisit, result: str, notes: str, visited_on) -> SpotCheckVisit:
     region = visit.spot_check.region
-    if actor.role not in DRAWING_ROLES or not visit.training_class.county.code.startswith(
-        actor.region.code if actor.region else "-"
-    ):
-        raise PermissionDenied
+    require(actor, "spot_check.record_visit", visit, _("只能登记本辖区培训班的检查结果。"))
     if result not in SpotCheckVisit.Result.values or result == SpotCheckVisit.Result.PENDING:
         raise DomainError(_("请选择检查结果。"), field="result")
     visit.result, visit.notes, visit.visited_on = result, notes.strip(), visited_on

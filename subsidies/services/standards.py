@@ -3,15 +3,15 @@
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.services import audit_log
 from catalog.models import Region
 from core.errors import DomainError
+from core.policy import require
 from institutions.selectors import urgent_occupation_ids
 
 from ..models import Basis, RegionSetting, SubsidyStandard
@@ -52,8 +52,7 @@ def _same_key(q_standard) -> Q:
 def standard_create(*, actor: User, **fields) -> SubsidyStandard:
     """Province, city or county staff set standards for their own region; periods never overlap for one key."""
     standard = SubsidyStandard(**fields)
-    if actor.role not in (Role.PROVINCE, Role.CITY, Role.COUNTY) or actor.region_id != standard.region_id:
-        raise PermissionDenied(_("只能为本级区划设置补贴标准。"))
+    require(actor, "standard.create", standard, _("只能为本级区划设置补贴标准。"))
     if standard.occupation_id and standard.urgent_only:
         raise DomainError(_("指定职业的标准不必再勾选“仅急需紧缺职业”。"), field="urgent_only")
     if standard.basis == Basis.PER_DAY and not standard.min_hours_per_day:

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from core.clock import replaying as clock
 from core.masking import mask_id_number, mask_name
 from subsidies.models import ClaimStatus, LineStatus, Payment, PaymentKind, PublicNotice, SubsidyClaim
-from subsidies.services import claims, standards
+from subsidies.services import notices, standards
 from tests.accounts.factories import PASSWORD
 from tests.institutions.factories import DesignatedInstitutionFactory, ProgramFactory
 from tests.subsidies.factories import World, completed_class
@@ -149,7 +149,7 @@ def test_institution_claims_county_reviews_and_publishes_public_reads_masked_row
 
     # --- the notice ends with no objection: the daily approval, played the day after it ends -------------
     with clock(notice.ends_on + timedelta(days=1)):
-        claims.claim_approve_after_notice(claim.pk)
+        notices.claim_approve_after_notice(claim.pk)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED and claim.approved_amount == Decimal("4000.00")
     assert claim.lines.filter(status=LineStatus.APPROVED).count() == 4

@@ -13,20 +13,21 @@ from core.errors import DomainError
 from subsidies.models import (
     ClaimKind,
     ClaimStatus,
-    Finding,
     LineStatus,
     Objection,
     Severity,
     SubsidyClaim,
     SubsidyStandard,
 )
-from subsidies.services import claims, follow_ups
+from subsidies.services import claims, follow_ups, notices, objections
 from trainees.models import CertificateType, RecordSource, TrainingRecord
 from trainees.services.certificates import certificate_add
 from training.models import ClassStatus, EnrollmentResult
 from training.services import classes, results
 
 from .factories import (
+    FindingFactory,
+    SubsidyClaimFactory,
     World,
     bureau,
     claim_day,
@@ -90,13 +91,7 @@ def test_a_second_claim_of_the_same_kind_is_refused_and_another_kind_is_allowed(
     assert living.pk != first.pk
     # the database refuses it too, whoever writes
     with pytest.raises(IntegrityError, match="one_claim_per_class_and_kind"), transaction.atomic():
-        SubsidyClaim.objects.create(
-            training_class=h.training_class,
-            institution=h.institution,
-            county=h.training_class.county,
-            kind=ClaimKind.TRAINING,
-            created_by=h.owner,
-        )
+        SubsidyClaimFactory(training_class=h.training_class, kind=ClaimKind.TRAINING, created_by=h.owner)
 
 
 def test_a_rejected_claim_cannot_be_resubmitted_or_claimed_again():
@@ -215,18 +210,14 @@ def test_a_line_with_a_warning_needs_a_written_reason_which_accepts_the_warning(
 
 def test_a_claim_level_blocking_finding_cannot_be_accepted_and_blocks_the_notice(mixed):
     h, claim, _lines = mixed
-    blocking = Finding.objects.create(
-        claim=claim,
-        rule_code="NOT_APPROVED_BEFORE_START",
-        rule_version=1,
-        severity="blocking",
-        message="开班前未经审批",
+    blocking = FindingFactory(
+        claim=claim, rule_code="NOT_APPROVED_BEFORE_START", severity=Severity.BLOCKING, message="开班前未经审批"
     )
     with pytest.raises(DomainError, match="阻断性问题不能接受"):
         claims.claim_accept_warning(actor=h.bureau, finding=blocking, reason="同意")
     review(h.bureau, claim)
     with pytest.raises(DomainError, match="阻断性问题，不能公示"):
-        claims.claim_send_to_notice(actor=h.bureau, claim=claim)
+        notices.claim_send_to_notice(actor=h.bureau, claim=claim)
 
 
 def test_lines_cannot_be_decided_before_verification():
@@ -242,11 +233,11 @@ def test_the_notice_needs_every_line_decided_and_at_least_one_approved(mixed):
     h, claim, lines = mixed
     claims.line_decide(actor=h.bureau, line=lines[3], approve=True)
     with pytest.raises(DomainError, match="还有人员未审核"):
-        claims.claim_send_to_notice(actor=h.bureau, claim=claim)
+        notices.claim_send_to_notice(actor=h.bureau, claim=claim)
     for line in lines:
         claims.line_decide(actor=h.bureau, line=line, approve=False, reason="材料不全")
     with pytest.raises(DomainError, match="没有审核通过的人员"):
-        claims.claim_send_to_notice(actor=h.bureau, claim=claim)
+        notices.claim_send_to_notice(actor=h.bureau, claim=claim)
 
 
 # --- return and resubmission --------------------------------------------------------------------------------
@@ -297,14 +288,12 @@ def scoped():
     objection: everything a service could be called on."""
     h = completed_class()
     claim = verified_claim(h)
-    warning = Finding.objects.create(
-        claim=claim, rule_code="CHECK_IN_BURST", rule_version=1, severity="warning", message="同一考勤设备"
-    )
+    warning = FindingFactory(claim=claim, rule_code="CHECK_IN_BURST", severity=Severity.WARNING, message="同一考勤设备")
     calls = follow_ups.follow_ups_draw(actor=h.bureau, claim=claim, everyone=True)
     other = completed_class(World.make(), first=20, name="第二期")
     noticed, notice = noticed_claim(other)
     with clock(notice.published_at.date()):
-        objection = claims.objection_file(
+        objection = objections.objection_file(
             notice=notice, text="此人未参加培训", contact_name="李四", contact_phone="13800000000"
         )
     return h, claim, warning, calls, noticed, objection
@@ -320,8 +309,8 @@ def services(h, claim, warning, calls, noticed, objection):
         "claim_accept_warning": lambda a: claims.claim_accept_warning(actor=a, finding=warning, reason="接受"),
         "claim_return": lambda a: claims.claim_return(actor=a, claim=claim, reason="退回"),
         "claim_reject": lambda a: claims.claim_reject(actor=a, claim=claim, reason="不予补贴"),
-        "claim_send_to_notice": lambda a: claims.claim_send_to_notice(actor=a, claim=claim),
-        "objection_resolve": lambda a: claims.objection_resolve(
+        "claim_send_to_notice": lambda a: notices.claim_send_to_notice(actor=a, claim=claim),
+        "objection_resolve": lambda a: objections.objection_resolve(
             actor=a, objection=objection, upheld=True, resolution="成立"
         ),
         "follow_ups_draw": lambda a: follow_ups.follow_ups_draw(actor=a, claim=noticed),
@@ -395,13 +384,13 @@ def test_approval_appends_exactly_one_ledger_row_per_approved_line():
     assert not TrainingRecord.objects.exists()
 
     with clock(notice.ends_on):  # the last day of the notice: not yet
-        claims.claim_approve_after_notice(claim.pk)
+        notices.claim_approve_after_notice(claim.pk)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.PUBLIC_NOTICE and not TrainingRecord.objects.exists()
 
     with clock(notice.ends_on + timedelta(days=1)):
-        claims.claim_approve_after_notice(claim.pk)
-        claims.claim_approve_after_notice(claim.pk)  # a second run changes nothing
+        notices.claim_approve_after_notice(claim.pk)
+        notices.claim_approve_after_notice(claim.pk)  # a second run changes nothing
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED
     approved = list(claim.lines.filter(status=LineStatus.APPROVED).order_by("id"))
@@ -435,7 +424,7 @@ def test_an_approved_claims_people_are_duplicates_for_the_next_claim():
     first = completed_class()
     claim, notice = noticed_claim(first)
     with clock(notice.ends_on + timedelta(days=1)):
-        claims.claim_approve_after_notice(claim.pk)
+        notices.claim_approve_after_notice(claim.pk)
     # the same people, same occupation and level, at another institution later in the year
     again = completed_class(World.make(), start=date(2025, 6, 2))
     later = verified_claim(again)

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 
 from core.clock import replaying as clock
 from subsidies.models import ClaimStatus, LineStatus
-from subsidies.services import claims
+from subsidies.services import notices
 from trainees.models import RecordSource, TrainingRecord
 from trainees.services.records import training_records_append_bulk
 
@@ -50,7 +50,7 @@ def approve_both_at_once(claim_ids: list[int]) -> list[BaseException]:
     def run(claim_id):
         try:
             barrier.wait(timeout=10)
-            claims.claim_approve_after_notice(claim_id)
+            notices.claim_approve_after_notice(claim_id)
         except BaseException as exc:
             errors.append(exc)
         finally:

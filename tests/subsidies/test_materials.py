@@ -6,7 +6,7 @@ from accounts.models import AuditEvent
 from core.clock import replaying as clock
 from core.errors import DomainError
 from subsidies.models import MaterialKind
-from subsidies.services import claims
+from subsidies.services import claims, materials
 
 from .factories import claim_day, completed_class, ensure_standard, institution_user
 
@@ -24,13 +24,15 @@ def draft():
 
 def test_the_institution_attaches_files_and_a_video_reference_to_its_draft_claim(draft):
     h, claim = draft
-    claims.claim_material_add(
+    materials.claim_material_add(
         actor=h.owner,
         claim=claim,
         kind=MaterialKind.CLAIM_FORM,
         uploaded_file=SimpleUploadedFile("申请表.pdf", b"%PDF-1.4"),
     )
-    claims.claim_material_add(actor=h.owner, claim=claim, kind=MaterialKind.VIDEO, reference="nas://2025/03/lesson.mp4")
+    materials.claim_material_add(
+        actor=h.owner, claim=claim, kind=MaterialKind.VIDEO, reference="nas://2025/03/lesson.mp4"
+    )
     assert sorted(claim.materials.values_list("kind", flat=True)) == [MaterialKind.CLAIM_FORM, MaterialKind.VIDEO]
     assert AuditEvent.objects.filter(action="claim.material_added").count() == 2
 
@@ -41,7 +43,7 @@ def test_wrong_type_or_size_is_refused(draft, name, size, message):
     upload = SimpleUploadedFile(name, b"x")
     upload.size = size
     with pytest.raises(DomainError, match=message):
-        claims.claim_material_add(actor=h.owner, claim=claim, kind=MaterialKind.ROSTER, uploaded_file=upload)
+        materials.claim_material_add(actor=h.owner, claim=claim, kind=MaterialKind.ROSTER, uploaded_file=upload)
     assert not claim.materials.exists()
 
 
@@ -50,9 +52,9 @@ def test_materials_cannot_change_after_submission_or_be_added_by_another_institu
     with clock(claim_day(h)):
         claims.claim_submit(actor=h.owner, claim=claim)
     with pytest.raises(DomainError, match="只有草稿"):
-        claims.claim_material_add(actor=h.owner, claim=claim, kind=MaterialKind.VIDEO, reference="nas://x")
+        materials.claim_material_add(actor=h.owner, claim=claim, kind=MaterialKind.VIDEO, reference="nas://x")
     other = completed_class(first=20).institution
     with pytest.raises(PermissionDenied):
-        claims.claim_material_add(
+        materials.claim_material_add(
             actor=institution_user(other), claim=claim, kind=MaterialKind.VIDEO, reference="nas://x"
         )

@@ -6,17 +6,16 @@ from datetime import date, timedelta
 
 import pytest
 
-from catalog.models import Region
 from core.clock import replaying as clock
 from core.errors import DomainError
 from core.masking import mask_name
 from subsidies import tasks
-from subsidies.models import ClaimStatus, LineStatus, Objection, PublicNotice, RegionSetting
-from subsidies.services import claims
+from subsidies.models import ClaimStatus, LineStatus, Objection, PublicNotice
+from subsidies.services import notices, objections
 from trainees.models import TrainingRecord
 from training.models import EnrollmentResult
 
-from .factories import World, approved_claim, completed_class, noticed_claim
+from .factories import RegionSettingFactory, World, approved_claim, completed_class, noticed_claim, region
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
@@ -25,7 +24,7 @@ def file(notice, text="该学员培训期间在外地务工，未参加培训。
     kw.setdefault("contact_name", "李四")
     kw.setdefault("contact_phone", "13800001111")
     with clock(on or notice.published_at.date() + timedelta(days=1)):
-        return claims.objection_file(notice=notice, text=text, line=line, **kw)
+        return objections.objection_file(notice=notice, text=text, line=line, **kw)
 
 
 # --- the period ---------------------------------------------------------------------------------------------
@@ -41,7 +40,7 @@ def test_five_working_days_across_the_national_day_holiday():
 
 
 def test_the_number_of_working_days_is_a_regional_setting():
-    RegionSetting.objects.create(region=Region.objects.get(code="2312"), notice_working_days=7)
+    RegionSettingFactory(region=region("2312"), notice_working_days=7)
     h = completed_class(start=date(2025, 9, 15))
     _, notice = noticed_claim(h, on=date(2025, 9, 26))
     assert notice.ends_on == date(2025, 10, 13)  # 10-11 (Saturday) is a 调休 working day
@@ -77,12 +76,12 @@ def test_the_content_is_masked_and_lists_only_approved_lines():
 def test_an_edit_of_the_published_content_is_detected():
     h = completed_class()
     _, notice = noticed_claim(h)
-    assert claims.notice_is_intact(notice)
+    assert notices.notice_is_intact(notice)
     content = notice.content
     content[0]["amount"] = "9000.00"
     PublicNotice.objects.filter(pk=notice.pk).update(content=content)
     notice.refresh_from_db()
-    assert not claims.notice_is_intact(notice)
+    assert not notices.notice_is_intact(notice)
 
 
 # --- objections ---------------------------------------------------------------------------------------------
@@ -133,20 +132,20 @@ def test_an_open_objection_holds_the_approval_until_it_is_resolved():
     claim, notice = noticed_claim(h)
     objection = file(notice)
     after = notice.ends_on + timedelta(days=1)
-    assert claim.pk not in claims.notices_due(after)
+    assert claim.pk not in notices.notices_due(after)
     with clock(after):
-        claims.claim_approve_after_notice(claim.pk)
+        notices.claim_approve_after_notice(claim.pk)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.PUBLIC_NOTICE and not TrainingRecord.objects.exists()
     with pytest.raises(DomainError, match="请填写处理意见"):
-        claims.objection_resolve(actor=h.bureau, objection=objection, upheld=False, resolution=" ")
-    claims.objection_resolve(actor=h.bureau, objection=objection, upheld=False, resolution="经核实，该学员全程参训")
+        objections.objection_resolve(actor=h.bureau, objection=objection, upheld=False, resolution=" ")
+    objections.objection_resolve(actor=h.bureau, objection=objection, upheld=False, resolution="经核实，该学员全程参训")
     with pytest.raises(DomainError, match="已处理"):
-        claims.objection_resolve(actor=h.bureau, objection=objection, upheld=True, resolution="再次处理")
-    assert claims.notices_due(notice.ends_on) == []  # not before the end
-    assert claims.notices_due(after) == [claim.pk]
+        objections.objection_resolve(actor=h.bureau, objection=objection, upheld=True, resolution="再次处理")
+    assert notices.notices_due(notice.ends_on) == []  # not before the end
+    assert notices.notices_due(after) == [claim.pk]
     with clock(after):
-        claims.claim_approve_after_notice(claim.pk)
+        notices.claim_approve_after_notice(claim.pk)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED
     assert TrainingRecord.objects.count() == 3
@@ -157,12 +156,12 @@ def test_an_upheld_objection_rejects_its_line_and_the_rest_is_approved():
     claim, notice = noticed_claim(h)
     target = claim.lines.get(enrollment=h.enrollments[1])
     objection = file(notice, line=target)
-    claims.objection_resolve(actor=h.bureau, objection=objection, upheld=True, resolution="经电话核实，本人未参训")
+    objections.objection_resolve(actor=h.bureau, objection=objection, upheld=True, resolution="经电话核实，本人未参训")
     target.refresh_from_db()
     assert target.status == LineStatus.REJECTED
     assert target.decision_reason.startswith("公示异议成立") and "本人未参训" in target.decision_reason
     with clock(notice.ends_on + timedelta(days=1)):
-        claims.claim_approve_after_notice(claim.pk)
+        notices.claim_approve_after_notice(claim.pk)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED
     assert set(TrainingRecord.objects.values_list("trainee_id", flat=True)) == {
@@ -176,13 +175,13 @@ def test_an_upheld_objection_against_the_whole_claim_rejects_it():
     h = completed_class()
     claim, notice = noticed_claim(h)
     objection = file(notice, text="该班为虚假培训，学员均未到场。")
-    claims.objection_resolve(actor=h.bureau, objection=objection, upheld=True, resolution="现场核实为虚假培训")
+    objections.objection_resolve(actor=h.bureau, objection=objection, upheld=True, resolution="现场核实为虚假培训")
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.REJECTED
     assert set(claim.lines.values_list("status", flat=True)) == {LineStatus.REJECTED}
-    assert claims.notices_due(notice.ends_on + timedelta(days=1)) == []
+    assert notices.notices_due(notice.ends_on + timedelta(days=1)) == []
     with clock(notice.ends_on + timedelta(days=1)):
-        claims.claim_approve_after_notice(claim.pk)
+        notices.claim_approve_after_notice(claim.pk)
         tasks.close_due_notices()
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.REJECTED and not TrainingRecord.objects.exists()

@@ -14,13 +14,15 @@ from accounts.models import AuditEvent, Role
 from catalog.models import Region
 from core.clock import replaying as clock
 from core.errors import DomainError
-from subsidies.models import ClaimStatus, Payment, PaymentKind, RegionSetting
-from subsidies.services import claims, payments
+from subsidies.models import ClaimStatus, Payment, PaymentKind
+from subsidies.services import claims, notices, payments
 from training.models import ClassStatus, EnrollmentResult
 from training.services import classes
 
 from .factories import (
     START,
+    PaymentFactory,
+    RegionSettingFactory,
     World,
     approved_claim,
     completed_class,
@@ -28,6 +30,7 @@ from .factories import (
     level,
     make_standard,
     noticed_claim,
+    region,
     user,
 )
 
@@ -69,18 +72,11 @@ def test_the_database_allows_one_advance_per_class():
     h = completed_class(until=ClassStatus.APPROVED)
     advance(h)
     with pytest.raises(IntegrityError, match="one_advance_per_class"), transaction.atomic():
-        Payment.objects.create(
-            training_class=h.training_class,
-            kind=PaymentKind.ADVANCE,
-            amount=1,
-            bank_reference="X",
-            idempotency_key="other",
-            recorded_by=h.finance,
-        )
+        PaymentFactory(training_class=h.training_class, kind=PaymentKind.ADVANCE, recorded_by=h.finance)
 
 
 def test_the_advance_share_and_the_basis_come_from_data():
-    RegionSetting.objects.create(region=Region.objects.get(code="231202"), advance_share=Decimal("0.60"))
+    RegionSettingFactory(region=region("231202"), advance_share=Decimal("0.60"))
     make_standard("2312", basis="per_day", amount=100, min_hours_per_day=6, skill_level=level("level5"))
     h = completed_class(until=ClassStatus.APPROVED)
     # 12 standard hours / 6 a day = 2 days × 100 yuan × 5 planned × 60 %
@@ -151,15 +147,7 @@ def test_the_settlement_is_approved_minus_advance_and_happens_once():
         settle(h, claim, key="stl-3", actor=finance("23"))
     assert Payment.objects.filter(kind=PaymentKind.SETTLEMENT).count() == 1
     with pytest.raises(IntegrityError, match="one_settlement_per_claim"), transaction.atomic():
-        Payment.objects.create(
-            training_class=h.training_class,
-            claim=claim,
-            kind=PaymentKind.SETTLEMENT,
-            amount=1,
-            bank_reference="X",
-            idempotency_key="other",
-            recorded_by=h.finance,
-        )
+        PaymentFactory(training_class=h.training_class, claim=claim, kind=PaymentKind.SETTLEMENT, recorded_by=h.finance)
 
 
 def test_a_second_settlement_by_the_payer_is_refused_as_already_settled_not_as_a_conflict_of_duties():
@@ -303,9 +291,9 @@ def noticed_claim_split_review(h, second):
         claims.line_decide(actor=h.bureau, line=lines[0], approve=True)
         for line in lines[1:]:
             claims.line_decide(actor=second, line=line, approve=True)
-        notice = claims.claim_send_to_notice(actor=h.bureau, claim=claim)
+        notice = notices.claim_send_to_notice(actor=h.bureau, claim=claim)
     with clock(notice.ends_on + timedelta(days=1)):
-        claims.claim_approve_after_notice(claim.pk)
+        notices.claim_approve_after_notice(claim.pk)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED
     return claim, notice

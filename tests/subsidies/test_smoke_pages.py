@@ -14,6 +14,7 @@ from django.test import Client
 
 from core.clock import replaying as clock
 from subsidies.models import ClaimStatus, LineStatus, Objection, Payment, PaymentKind, Severity
+from subsidies.services import claims
 from training.models import EnrollmentResult
 
 from .factories import World, approved_claim, bureau, completed_class, noticed_claim, province, verified_claim
@@ -143,3 +144,62 @@ def test_claims_api_is_scoped_and_masked(verified):
     assert as_user(bureau("231281")).get(f"/api/claims/{claim.pk}/").status_code == 404
     assert as_user(h.owner).get("/api/standards/").status_code == 403
     assert as_user(h.bureau).get("/api/standards/").status_code == 200
+
+
+def test_the_claim_api_lists_the_acts_each_user_may_start(verified):
+    h, claim = verified
+    detail = as_user(h.bureau).get(f"/api/claims/{claim.pk}/").json()
+    assert detail["actions"] == sorted(["accept_warning", "decide_lines", "reject", "return", "reverify"])
+    assert {tuple(line["actions"]) for line in detail["lines"]} == {("approve", "reject")}
+    for reader in (h.owner, province()):
+        seen = as_user(reader).get(f"/api/claims/{claim.pk}/").json()
+        assert seen["actions"] == [] and all(line["actions"] == [] for line in seen["lines"])
+    draft = claims.claim_create(
+        actor=h.owner, training_class=completed_class(h.world, first=10, name="第二期").training_class
+    )
+    assert as_user(h.owner).get(f"/api/claims/{draft.pk}/").json()["actions"] == ["add_material", "submit"]
+
+
+def test_a_decided_claim_offers_no_line_decisions_in_the_api(verified):
+    h, claim = verified
+    claims.claim_return(actor=h.bureau, claim=claim, reason="请补充考勤")
+    detail = as_user(h.bureau).get(f"/api/claims/{claim.pk}/").json()
+    assert detail["actions"] == [] and all(line["actions"] == [] for line in detail["lines"])
+    assert as_user(h.owner).get(f"/api/claims/{claim.pk}/").json()["actions"] == ["add_material", "resubmit"]
+
+
+def test_the_schema_documents_the_actions_as_a_list_of_names():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    for name in ("ClaimDetail", "ClaimLine"):
+        actions = schemas[name]["properties"]["actions"]
+        assert actions["type"] == "array" and actions["items"]["type"] == "string", name
+
+
+def test_the_detail_page_shows_the_buttons_of_the_acts_each_user_may_start(verified):
+    h, claim = verified
+    staff = as_user(h.bureau).get(f"/claims/{claim.pk}/").content.decode()
+    for testid in ("review-actions", "reverify", "return-claim", "reject-claim", "line-decide-form"):
+        assert f'data-testid="{testid}"' in staff, testid
+    assert 'data-testid="send-to-notice"' not in staff  # only once the review has started
+    assert 'data-testid="submit-claim"' not in staff
+    owner = as_user(h.owner).get(f"/claims/{claim.pk}/").content.decode()
+    for testid in ("review-actions", "line-decide-form", "submit-claim", "material-form", "follow-ups-link"):
+        assert f'data-testid="{testid}"' not in owner, testid
+    reader = as_user(province()).get(f"/claims/{claim.pk}/").content.decode()
+    assert 'data-testid="follow-ups-link"' in reader and 'data-testid="review-actions"' not in reader
+    claims.claim_return(actor=h.bureau, claim=claim, reason="请补充考勤")
+    owner = as_user(h.owner).get(f"/claims/{claim.pk}/").content.decode()
+    for testid in ("submit-claim", "material-form", "claim-decision-reason"):
+        assert f'data-testid="{testid}"' in owner, testid
+    assert "重新提交" in owner and "请补充考勤" in owner
+
+
+def test_finance_is_offered_the_settlement_of_an_approved_claim_only():
+    h = completed_class(people=2)
+    claim, _ = approved_claim(h)
+    money = as_user(h.finance).get(f"/claims/{claim.pk}/").content.decode()
+    assert f'href="/claims/{claim.pk}/settle/"' in money
+    assert f'href="/classes/{h.training_class.pk}/"' not in money  # finance does not open the class pages
+    assert f'href="/claims/{claim.pk}/settle/"' not in as_user(h.bureau).get(f"/claims/{claim.pk}/").content.decode()

@@ -11,13 +11,13 @@ from django.core.exceptions import PermissionDenied
 from catalog.models import Region
 from core.clock import replaying as clock
 from core.errors import DomainError
-from subsidies.models import ClaimStatus, Inspector, LineStatus, PhoneFollowUp, Severity, SpotCheckVisit
-from subsidies.services import claims
+from subsidies.models import ClaimStatus, LineStatus, PhoneFollowUp, Severity, SpotCheckVisit
+from subsidies.services import claims, notices
 from subsidies.services.follow_ups import follow_up_record, follow_ups_draw, sample_size
 from subsidies.services.spot_checks import draw, spot_check_draw, visit_record
 from training.models import ClassStatus
 
-from .factories import World, bureau, completed_class, review, verified_claim
+from .factories import InspectorFactory, World, bureau, completed_class, region, review, verified_claim
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
@@ -91,11 +91,11 @@ def test_a_spot_check_is_stored_with_its_seed_and_replays_and_avoids_the_last_in
     completed_class(World.make(), first=20)  # completed: not drawn
     county = Region.objects.get(code="231202")
     inspectors = [
-        Inspector.objects.create(region=county, name="张检查", institution=w1.institution),
-        Inspector.objects.create(region=county, name="李检查"),
-        Inspector.objects.create(region=county, name="王检查"),
-        Inspector.objects.create(region=county, name="停用", is_active=False),
-        Inspector.objects.create(region=Region.objects.get(code="231281"), name="外县"),
+        InspectorFactory(region=county, name="张检查", institution=w1.institution),
+        InspectorFactory(region=county, name="李检查"),
+        InspectorFactory(region=county, name="王检查"),
+        InspectorFactory(region=county, name="停用", is_active=False),
+        InspectorFactory(region=region("231281"), name="外县"),
     ]
     staff = bureau("231202")
     check = spot_check_draw(actor=staff, region=county, sample_size=5, seed="公开种子-1")
@@ -127,7 +127,7 @@ def test_a_spot_check_is_stored_with_its_seed_and_replays_and_avoids_the_last_in
 def test_spot_checks_are_drawn_and_recorded_in_the_users_own_region_only():
     completed_class(until=ClassStatus.IN_TRAINING)
     county = Region.objects.get(code="231202")
-    Inspector.objects.create(region=county, name="李检查")
+    InspectorFactory(region=county, name="李检查")
     with pytest.raises(PermissionDenied):
         spot_check_draw(actor=bureau("231281"), region=county, sample_size=1)
     with pytest.raises(DomainError, match="大于 0"):
@@ -227,7 +227,7 @@ def test_a_denial_after_the_line_was_approved_keeps_it_out_of_the_notice(django_
     denied = claim.lines.get(enrollment=h.enrollments[0])
     assert denied.findings.filter(rule_code="PHONE_FOLLOW_UP_DENIED").exists()
     try:
-        notice = claims.claim_send_to_notice(actor=h.bureau, claim=claim)
+        notice = notices.claim_send_to_notice(actor=h.bureau, claim=claim)
     except DomainError:
         return  # refused: fine
     assert denied.pk not in [row["line"] for row in notice.content], "a line the trainee denied was published"
@@ -239,12 +239,12 @@ def test_a_denial_during_the_public_notice_is_not_lost(django_capture_on_commit_
     h = completed_class()
     claim = verified_claim(h)
     review(h.bureau, claim)
-    notice = claims.claim_send_to_notice(actor=h.bureau, claim=claim)
+    notice = notices.claim_send_to_notice(actor=h.bureau, claim=claim)
     calls = {c.line.enrollment_id: c for c in follow_ups_draw(actor=h.bureau, claim=claim, everyone=True)}
     with django_capture_on_commit_callbacks(execute=True):
         follow_up_record(actor=h.bureau, follow_up=calls[h.enrollments[0].pk], outcome="denies")
     with clock(notice.ends_on + timedelta(days=1)):
-        claims.claim_approve_after_notice(claim.pk)
+        notices.claim_approve_after_notice(claim.pk)
     claim.refresh_from_db()
     denied = claim.lines.get(enrollment=h.enrollments[0])
     assert claim.status != ClaimStatus.APPROVED or denied.status != LineStatus.APPROVED, (

@@ -1,0 +1,138 @@
+"""The claim pages every reader shares (list, detail, materials) and the institution's own (create, submit,
+add a material). The detail page's buttons come from the claim workflow ({% actions claim %})."""
+
+from django import forms
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from core.forms import call_service, query_errors
+from core.policy import PermissionRequiredMixin, can
+from core.workflow import available_actions
+from training.services import attendance
+
+from .. import selectors
+from ..forms import ClaimCreateForm, ClaimFilterForm, MaterialForm
+from ..models import ClaimKind, PublicNotice
+from ..services import claims, materials, payments
+from .common import back, detail_url, page_of, scoped_claim
+
+
+class ClaimListView(PermissionRequiredMixin, View):
+    permission = "claim.view"
+
+    def get(self, request):
+        form = ClaimFilterForm(request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        page, query, status = page_of(
+            request, selectors.claim_list(user=request.user, filters=filters), error=query_errors(form)
+        )
+        return render(
+            request,
+            "subsidies/claim_list.html",
+            {
+                "form": form,
+                "page": page,
+                "query": query,
+                "claimable": selectors.classes_without_training_claim(user=request.user),
+                "has_claimable": selectors.claimable_classes(user=request.user).exists(),
+            },
+            status=status,
+        )
+
+
+class ClaimCreateView(PermissionRequiredMixin, View):
+    """A claim for one of the institution's completed classes (one claim per class and kind)."""
+
+    permission = "claim.create"
+
+    def get(self, request):
+        form = ClaimCreateForm(
+            initial={"kind": ClaimKind.TRAINING}, classes=selectors.claimable_classes(user=request.user)
+        )
+        return render(request, "subsidies/claim_form.html", {"form": form})
+
+    def post(self, request):
+        form = ClaimCreateForm(request.POST, classes=selectors.claimable_classes(user=request.user))
+        if form.is_valid():
+            claim = call_service(form, claims.claim_create, actor=request.user, **form.cleaned_data)
+            if claim:
+                messages.success(request, _("已生成补贴申请：请核对人员和金额，补充材料后提交。"))
+                return redirect("subsidies:detail", pk=claim.pk)
+        return render(request, "subsidies/claim_form.html", {"form": form}, status=400)
+
+
+class ClaimDetailView(PermissionRequiredMixin, View):
+    """The whole package on one page: class summary, lines with findings, claim-level findings, materials,
+    history, notice and objections, payments; review controls for the county or city."""
+
+    permission = "claim.view"
+
+    def get(self, request, pk):
+        claim = scoped_claim(request, pk)
+        user = request.user
+        notice = PublicNotice.objects.filter(claim=claim).first()
+        history = list(claim.status_changes.select_related("actor"))
+        may_pay = can(user, "payment.record", claim)
+        context = {
+            "claim": claim,
+            "tc": claim.training_class,
+            "lines": selectors.claim_lines(claim),
+            "claim_findings": selectors.claim_findings(claim),
+            "totals": selectors.claim_totals(claim),
+            "materials": selectors.claim_materials_checklist(claim),
+            "history": history,
+            "last_change": history[-1] if history else None,
+            "notice": notice,
+            "objections": selectors.claim_objections(claim) if notice and can(user, "objection.view", claim) else [],
+            "payments": selectors.class_payments(claim.training_class),
+            "payment_conflict": payments.payment_conflict(actor=user, training_class=claim.training_class)
+            if may_pay
+            else "",
+            "late_uploads": attendance.late_uploads(claim.training_class),
+            "follow_up_count": claim.follow_ups.count(),
+            "material_form": MaterialForm() if "add_material" in available_actions(user, claim) else None,
+        }
+        return render(request, "subsidies/claim_detail.html", context)
+
+
+class ClaimSubmitView(PermissionRequiredMixin, View):
+    permission = "claim.submit"
+
+    def post(self, request, pk):
+        claim = scoped_claim(request, pk)
+        form = forms.Form(request.POST)
+        call_service(form, claims.claim_submit, actor=request.user, claim=claim)
+        return back(request, form, _("已提交，系统正在逐项核验。"), detail_url(pk))
+
+
+class MaterialUploadView(PermissionRequiredMixin, View):
+    permission = "claim.add_material"
+
+    def post(self, request, pk):
+        claim = scoped_claim(request, pk)
+        form = MaterialForm(request.POST, request.FILES)
+        if form.is_valid():
+            call_service(
+                form,
+                materials.claim_material_add,
+                actor=request.user,
+                claim=claim,
+                kind=form.cleaned_data["kind"],
+                uploaded_file=form.cleaned_data["file"],
+                reference=form.cleaned_data["reference"],
+            )
+        return back(request, form, _("已添加材料。"), detail_url(pk))
+
+
+class MaterialDownloadView(PermissionRequiredMixin, View):
+    permission = "claim.view"
+
+    def get(self, request, pk, material_pk):
+        claim = scoped_claim(request, pk)
+        material = get_object_or_404(claim.materials, pk=material_pk)
+        if not material.file:
+            raise Http404
+        return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.file.name.rsplit("/")[-1])
