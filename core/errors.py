@@ -9,4 +9,4 @@ class DomainError(Exception):
         self.field = field
 
     def __str__(self):
-        return self.message
+        return str(self.message)  # a lazy translation is rendered in the active language

@@ -23,7 +23,8 @@ class Transition:
     target: str | None  # the status it ends in; None: the status stays
     permission: str  # a name in core.policy
     guards: tuple[Guard, ...] = ()
-    refusal: str = ""  # the message when the status does not allow it ("当前状态不能退回")
+    refusal: str = ""  # the message when the status does not allow it, marked with gettext_noop; may name the
+    # current status as %(s)s ("当前为“%(s)s”，补贴申请批准后才能清算。")
 
     def refused_because(self, obj) -> str | None:
         for guard in self.guards:
@@ -65,7 +66,8 @@ class Workflow:
         status = self.status_of(obj)
         if status not in t.sources:
             label = self.statuses(status).label
-            raise DomainError(t.refusal or _("当前状态为“%(s)s”，不能%(a)s。") % {"s": label, "a": t.label})
+            message = _(t.refusal) if t.refusal else _("当前状态为“%(s)s”，不能%(a)s。")
+            raise DomainError(message % {"s": label, "a": t.label} if "%(" in message else message)
         problem = t.refused_because(obj)
         if problem:
             raise DomainError(problem)
