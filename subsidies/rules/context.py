@@ -1,63 +1,61 @@
-"""Everything the rules need about one claim, loaded set-based: a fixed number of queries per claim,
-whatever the number of lines."""
+"""Everything the rules need about one claim, loaded set-based: one query per kind of fact, a fixed number
+of queries per claim whatever the number of lines. The loader decides nothing: what counts as a burst, an
+overlap, a denial or a late approval is each rule's own business (see the rule modules)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import Count, Sum
-from django.utils import timezone
+from django.db.models import Count, F, Sum
 
 from institutions.selectors import institution_designated_between, program_listed_between
 from trainees.models import SubsidyKind, Trainee, TrainingRecord
 from training.models import Attendance
 
 from ..models import CategoryEligibility, ClaimLine, PhoneFollowUp, SubsidyClaim
+from .facts import AttendedHours, DeviceCheckIn, LedgerEntry, LineFacts, OtherCheckIn, Session
 
-
-@dataclass
-class LineFacts:
-    line_id: int
-    trainee_id: int
-    enrollment_id: int
-    birth_date: date
-    draws_pension: bool
-    category_id: int | None
-    result: str
-    phone_index: str
-    attended_hours: int = 0
-    hours_by_day: dict = field(default_factory=dict)
+__all__ = ["ClaimContext", "LineFacts", "attended_hours", "load"]
 
 
 @dataclass
 class ClaimContext:
     claim: SubsidyClaim
-    kind: str
+    kind: str  # subsidies.models.ClaimKind
     start: date
     end: date
     occupation_id: int
     level_rank: int
     level_id: int
     training_type_id: int
-    scheduled_hours: int
+    sessions: list[Session]  # this class's timetable, by day and start
+    scheduled_hours: int  # the sum of the sessions' hours
+    scheduled_by_day: dict[date, int]  # day → scheduled hours
     standard_hours: int
-    approved_before_start: bool
-    institution_designated: bool
-    program_listed: bool
-    settings: object
+    approved_at: datetime | None  # the class's latest approval; a change request clears it
+    institution_designated: bool  # designated on every day of the class (institutions' selector)
+    program_listed: bool  # listed on every day of the class (institutions' selector)
+    settings: object  # the region's RegionSetting (or its defaults)
     lines: list[LineFacts]
-    eligible_categories: set[int]
-    ledger: dict[int, list[tuple]]  # trainee id → [(occupation id, level rank, year, kind, source ref)]
-    overlapping: dict[int, list[str]]  # trainee id → names of other attended classes overlapping in time
-    phone_sharers: dict[str, int]  # phone index → number of people with that phone
-    check_in_bursts: list[dict]
-    follow_up_denials: set[int]  # line ids
-    min_hours_per_day: int = 0
-    scheduled_by_day: dict = field(default_factory=dict)
+    eligible_categories: set[int]  # the categories the training type subsidizes; empty: all
+    ledger: dict[int, list[LedgerEntry]]  # trainee id → subsidized trainings (this claim's own rows excluded)
+    other_check_ins: dict[int, list[OtherCheckIn]]  # trainee id → check-ins on other classes in these dates
+    phone_sharers: dict[str, int]  # phone index → number of registered people with it (only those above one)
+    device_check_ins: list[DeviceCheckIn]  # ordered by device, then time
+    follow_up_outcomes: dict[int, str]  # line id → outcome of its phone follow-up (FollowUpOutcome)
+    min_hours_per_day: int = 0  # from the claim's standard; 0: not paid by the day
+    # Each rule's hits, computed once per context (see Rule.run); reassigning any fact clears them.
+    hits: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        if name != "hits":
+            self.__dict__["hits"] = {}
 
 
-def _attendance(claim) -> tuple[dict[int, int], dict[int, dict]]:
-    hours, by_day = {}, defaultdict(dict)
+def attended_hours(claim) -> AttendedHours:
+    """Hours attended per enrollment of the claim's class, in total and by day (one query)."""
+    total, by_day = {}, defaultdict(dict)
     rows = (
         Attendance.objects.filter(enrollment__training_class=claim.training_class)
         .values("enrollment_id", "session__date")
@@ -65,11 +63,14 @@ def _attendance(claim) -> tuple[dict[int, int], dict[int, dict]]:
     )
     for row in rows:
         by_day[row["enrollment_id"]][row["session__date"]] = row["h"]
-        hours[row["enrollment_id"]] = hours.get(row["enrollment_id"], 0) + row["h"]
-    return hours, by_day
+        total[row["enrollment_id"]] = total.get(row["enrollment_id"], 0) + row["h"]
+    return AttendedHours(total, by_day)
 
 
-def _ledger(trainee_ids, exclude_ref_prefix: str) -> dict[int, list[tuple]]:
+_attendance = attended_hours  # the former private name, still used by services/claims.py
+
+
+def _ledger(trainee_ids, exclude_ref_prefix: str) -> dict[int, list[LedgerEntry]]:
     ledger = defaultdict(list)
     rows = (
         TrainingRecord.objects.filter(trainee_id__in=trainee_ids)
@@ -78,20 +79,24 @@ def _ledger(trainee_ids, exclude_ref_prefix: str) -> dict[int, list[tuple]]:
         .order_by()
         .values_list("trainee_id", "occupation_id", "skill_level__rank", "year", "subsidy_kind", "source_ref")
     )
-    for trainee_id, *rest in rows:
-        ledger[trainee_id].append(tuple(rest))
+    for trainee_id, *entry in rows:
+        ledger[trainee_id].append(LedgerEntry(*entry))
     return ledger
 
 
-def _overlapping(claim, trainee_ids) -> dict[int, list[str]]:
-    """Other classes each person attended (at least one check-in) whose sessions overlap this class's."""
-    own = list(claim.training_class.sessions.values_list("date", "start_time", "end_time"))
-    other = (
+def _sessions(training_class) -> list[Session]:
+    rows = training_class.sessions.order_by("date", "start_time").values_list("date", "start_time", "end_time", "hours")
+    return [Session(*r) for r in rows]
+
+
+def _other_check_ins(training_class, trainee_ids) -> dict[int, list[OtherCheckIn]]:
+    rows = (
         Attendance.objects.filter(
             enrollment__trainee_id__in=trainee_ids,
-            session__date__range=(claim.training_class.start_date, claim.training_class.end_date),
+            session__date__range=(training_class.start_date, training_class.end_date),
         )
-        .exclude(enrollment__training_class=claim.training_class)
+        .exclude(enrollment__training_class=training_class)
+        .order_by()
         .values_list(
             "enrollment__trainee_id",
             "enrollment__training_class__name",
@@ -100,63 +105,49 @@ def _overlapping(claim, trainee_ids) -> dict[int, list[str]]:
             "session__end_time",
         )
     )
-    found = defaultdict(set)
-    for trainee_id, name, day, start, end in other:
-        if any(day == d and start < e and s < end for d, s, e in own):
-            found[trainee_id].add(name)
-    return {k: sorted(v) for k, v in found.items()}
+    found = defaultdict(list)
+    for trainee_id, *check_in in rows:
+        found[trainee_id].append(OtherCheckIn(*check_in))
+    return found
 
 
-def _bursts(claim) -> list[dict]:
-    """Devices that recorded 10 or more check-ins within the same 10 seconds in this class."""
+def _device_check_ins(training_class) -> list[DeviceCheckIn]:
     rows = (
-        Attendance.objects.filter(enrollment__training_class=claim.training_class, device__isnull=False)
-        .values_list("device_id", "checked_at")
+        Attendance.objects.filter(enrollment__training_class=training_class, device__isnull=False)
         .order_by("device_id", "checked_at")
+        .values_list("device_id", "checked_at")
     )
-    bursts, window = [], []
-    for device_id, at in rows:
-        window = [(d, t) for d, t in window if d == device_id and (at - t).total_seconds() <= 10] + [(device_id, at)]
-        if len(window) >= 10:
-            bursts.append({"device": device_id, "at": at.isoformat(), "count": len(window)})
-            window = []
-    return bursts
+    return [DeviceCheckIn(*r) for r in rows]
+
+
+def _lines(claim) -> list[LineFacts]:
+    rows = ClaimLine.objects.filter(claim=claim).values(
+        "trainee_id",
+        "enrollment_id",
+        line_id=F("id"),
+        birth_date=F("trainee__birth_date"),
+        draws_pension=F("trainee__draws_pension"),
+        category_id=F("enrollment__category_id"),
+        result=F("enrollment__result"),
+        phone_index=F("trainee__phone_index"),
+    )
+    return [LineFacts(**row) for row in rows]
 
 
 def load(claim: SubsidyClaim, settings) -> ClaimContext:
     training_class = claim.training_class
     program = training_class.program
-    lines = list(
-        ClaimLine.objects.filter(claim=claim).values_list(
-            "id",
-            "trainee_id",
-            "enrollment_id",
-            "trainee__birth_date",
-            "trainee__draws_pension",
-            "enrollment__category_id",
-            "enrollment__result",
-            "trainee__phone_index",
-        )
-    )
-    hours, by_day = _attendance(claim)
-    facts = [
-        LineFacts(
-            line_id,
-            trainee_id,
-            enrollment_id,
-            birth,
-            pension,
-            category,
-            result,
-            phone,
-            hours.get(enrollment_id, 0),
-            by_day.get(enrollment_id, {}),
-        )
-        for line_id, trainee_id, enrollment_id, birth, pension, category, result, phone in lines
-    ]
-    trainee_ids = [f.trainee_id for f in facts]
-    phones = [f.phone_index for f in facts if f.phone_index]
-    approval = training_class.approved_at  # the latest approval; a change request clears it
+    lines = _lines(claim)
+    hours = attended_hours(claim)
+    for line in lines:
+        line.attended_hours = hours.total.get(line.enrollment_id, 0)
+        line.hours_by_day = hours.by_day.get(line.enrollment_id, {})
+    trainee_ids = [line.trainee_id for line in lines]
+    phones = [line.phone_index for line in lines if line.phone_index]
+    sessions = _sessions(training_class)
+    by_day = defaultdict(int)
+    for session in sessions:
+        by_day[session.day] += session.hours
     return ClaimContext(
         claim=claim,
         kind=claim.kind,
@@ -166,22 +157,24 @@ def load(claim: SubsidyClaim, settings) -> ClaimContext:
         level_rank=program.skill_level.rank,
         level_id=program.skill_level_id,
         training_type_id=training_class.training_type_id,
-        scheduled_hours=training_class.sessions.aggregate(h=Sum("hours"))["h"] or 0,
+        sessions=sessions,
+        scheduled_hours=sum(session.hours for session in sessions),
+        scheduled_by_day=dict(by_day),
         standard_hours=program.standard_hours,
-        approved_before_start=bool(approval and timezone.localtime(approval).date() < training_class.start_date),
+        approved_at=training_class.approved_at,
         institution_designated=institution_designated_between(
             training_class.institution, training_class.start_date, training_class.end_date
         ),
         program_listed=program_listed_between(program, training_class.start_date, training_class.end_date),
         settings=settings,
-        lines=facts,
+        lines=lines,
         eligible_categories=set(
             CategoryEligibility.objects.filter(training_type_id=training_class.training_type_id).values_list(
                 "category_id", flat=True
             )
         ),
         ledger=_ledger(trainee_ids, exclude_ref_prefix=f"claim-{claim.pk}-"),
-        overlapping=_overlapping(claim, trainee_ids),
+        other_check_ins=_other_check_ins(training_class, trainee_ids),
         phone_sharers=dict(
             Trainee.objects.filter(phone_index__in=phones)
             .values("phone_index")
@@ -189,10 +182,7 @@ def load(claim: SubsidyClaim, settings) -> ClaimContext:
             .filter(n__gt=1)
             .values_list("phone_index", "n")
         ),
-        check_in_bursts=_bursts(claim),
-        follow_up_denials=set(
-            PhoneFollowUp.objects.filter(claim=claim, outcome="denies").values_list("line_id", flat=True)
-        ),
+        device_check_ins=_device_check_ins(training_class),
+        follow_up_outcomes=dict(PhoneFollowUp.objects.filter(claim=claim).values_list("line_id", "outcome")),
         min_hours_per_day=claim.standard.min_hours_per_day if claim.standard else 0,
-        scheduled_by_day=dict(training_class.sessions.values("date").annotate(h=Sum("hours")).values_list("date", "h")),
     )

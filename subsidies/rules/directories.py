@@ -1,5 +1,7 @@
 """The class itself: designated institution, listed program, approval before the start, hours."""
 
+from django.utils import timezone
+
 from ..models import Severity
 from .base import Hit, rule
 
@@ -23,7 +25,9 @@ def program_listed(ctx):
 
 @rule(code="NOT_APPROVED_BEFORE_START", severity=Severity.BLOCKING, version=1, message="开班前未经审批")
 def approved_before_start(ctx):
-    if not ctx.approved_before_start:
+    """The latest approval (a change request clears it) on a day before the start, in local time."""
+    approved = ctx.approved_at
+    if not (approved and timezone.localtime(approved).date() < ctx.start):
         yield Hit(None, {"start": str(ctx.start)})
 
 

@@ -1,19 +1,18 @@
 """Who may be subsidized at all."""
 
+from training.models import EnrollmentResult
+
 from ..models import Severity
 from .base import Hit, rule
+from .facts import age_on
 
 MIN_AGE = 16
-
-
-def _age(birth, day) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 @rule(code="AGE_UNDER_16", severity=Severity.BLOCKING, version=1, message="开班时未满 16 周岁")
 def age_at_start(ctx):
     for line in ctx.lines:
-        age = _age(line.birth_date, ctx.start)
+        age = age_on(line.birth_date, ctx.start)
         if age < MIN_AGE:
             # The age, not the birth date: inputs are kept beside the masked line (core.masking).
             yield Hit(line.line_id, {"class_start": str(ctx.start), "age": age})
@@ -38,5 +37,5 @@ def category_eligible(ctx):
 @rule(code="NOT_PASSED", severity=Severity.BLOCKING, version=1, message="考核不合格或未考核，只补贴合格人员")
 def passed_only(ctx):
     for line in ctx.lines:
-        if line.result != "passed":
+        if line.result != EnrollmentResult.PASSED:
             yield Hit(line.line_id, {"result": line.result})

@@ -1,10 +1,16 @@
 """Warnings for the signals of fake training seen by the National Audit Office."""
 
+from training.models import EnrollmentResult
+
 from ..models import Severity
 from .base import Hit, rule
+from .facts import age_on
 
 SHARED_PHONE_AT = 3
 AGE_EDGE_SHARE = 0.5
+BURST_CHECK_INS = 10  # this many check-ins on one device…
+BURST_SECONDS = 10  # …each within this many seconds of the latest one, make a burst
+BURSTS_SHOWN = 20
 
 
 @rule(code="SHARED_PHONE", severity=Severity.WARNING, version=1, message="同一手机号被多名学员使用")
@@ -15,10 +21,28 @@ def shared_phone(ctx):
             yield Hit(line.line_id, {"people_with_this_phone": count}, f"（{count} 人）")
 
 
+def check_in_bursts(check_ins) -> list[dict]:
+    """Runs of BURST_CHECK_INS check-ins on one device, each within BURST_SECONDS of the latest; `check_ins`
+    ordered by device, then time. After a burst the count starts again, so a long queue makes several."""
+    bursts, window = [], []
+    for check_in in check_ins:
+        window = [
+            earlier
+            for earlier in window
+            if earlier.device_id == check_in.device_id
+            and (check_in.checked_at - earlier.checked_at).total_seconds() <= BURST_SECONDS
+        ] + [check_in]
+        if len(window) >= BURST_CHECK_INS:
+            bursts.append({"device": check_in.device_id, "at": check_in.checked_at.isoformat(), "count": len(window)})
+            window = []
+    return bursts
+
+
 @rule(code="CHECK_IN_BURST", severity=Severity.WARNING, version=1, message="同一考勤设备在数秒内连续签到多人")
 def check_in_burst(ctx):
-    if ctx.check_in_bursts:
-        yield Hit(None, {"bursts": ctx.check_in_bursts[:20]}, f"（{len(ctx.check_in_bursts)} 次）")
+    bursts = check_in_bursts(ctx.device_check_ins)
+    if bursts:
+        yield Hit(None, {"bursts": bursts[:BURSTS_SHOWN]}, f"（{len(bursts)} 次）")
 
 
 @rule(
@@ -27,11 +51,8 @@ def check_in_burst(ctx):
 def age_cluster(ctx):
     if len(ctx.lines) < 10:
         return
-
-    def age(b):
-        return ctx.start.year - b.year - ((ctx.start.month, ctx.start.day) < (b.month, b.day))
-
-    edge = sum(1 for line in ctx.lines if age(line.birth_date) < 18 or age(line.birth_date) >= 60)
+    ages = [age_on(line.birth_date, ctx.start) for line in ctx.lines]
+    edge = sum(1 for age in ages if age < 18 or age >= 60)
     if edge / len(ctx.lines) >= AGE_EDGE_SHARE:
         yield Hit(None, {"at_edges": edge, "lines": len(ctx.lines)})
 
@@ -40,7 +61,7 @@ def age_cluster(ctx):
 def pass_rate(ctx):
     if not ctx.lines or not ctx.scheduled_hours:
         return
-    if all(line.result == "passed" for line in ctx.lines):
+    if all(line.result == EnrollmentResult.PASSED for line in ctx.lines):
         rates = sorted(line.attended_hours / ctx.scheduled_hours for line in ctx.lines)
         median = rates[len(rates) // 2]
         if median < float(ctx.settings.attendance_threshold) + 0.05:

@@ -1,9 +1,25 @@
-"""Against the archive ledger: same occupation and level, lower level after higher, yearly limit, overlap."""
+"""Against the archive ledger: same occupation and level, lower level after higher, yearly limit, overlap;
+and the phone follow-up."""
 
-from ..models import Severity
+from collections import defaultdict
+
+from trainees.models import SubsidyKind
+
+from ..models import ClaimKind, FollowUpOutcome, Severity
 from .base import Hit, rule
 
-LIMIT_SETTING = {"training": "yearly_limit_training", "skill_upgrade": "yearly_limit_skill_upgrade"}
+# The region setting holding the yearly limit, by the claim's kind (any other kind: the training limit).
+# No ClaimKind is a skill upgrade yet (技能提升补贴 is to be its own claim): that limit waits for it.
+LIMIT_SETTING = {ClaimKind.TRAINING: "yearly_limit_training", SubsidyKind.SKILL_UPGRADE: "yearly_limit_skill_upgrade"}
+
+
+def _training_subsidies_in_occupation(ctx, line):
+    """The person's earlier training subsidies for this class's occupation (any level)."""
+    return [
+        entry
+        for entry in ctx.ledger.get(line.trainee_id, [])
+        if entry.occupation_id == ctx.occupation_id and entry.subsidy_kind == SubsidyKind.TRAINING
+    ]
 
 
 @rule(
@@ -14,13 +30,9 @@ LIMIT_SETTING = {"training": "yearly_limit_training", "skill_upgrade": "yearly_l
 )
 def same_occupation_level(ctx):
     for line in ctx.lines:
-        earlier = [
-            r
-            for r in ctx.ledger.get(line.trainee_id, [])
-            if r[0] == ctx.occupation_id and r[1] == ctx.level_rank and r[3] == "training"
-        ]
+        earlier = [e for e in _training_subsidies_in_occupation(ctx, line) if e.level_rank == ctx.level_rank]
         if earlier:
-            yield Hit(line.line_id, {"earlier": [{"year": r[2], "ref": r[4][:12]} for r in earlier]})
+            yield Hit(line.line_id, {"earlier": [{"year": e.year, "ref": e.source_ref[:12]} for e in earlier]})
 
 
 @rule(
@@ -31,29 +43,39 @@ def same_occupation_level(ctx):
 )
 def lower_after_higher(ctx):
     for line in ctx.lines:
-        higher = [
-            r
-            for r in ctx.ledger.get(line.trainee_id, [])
-            if r[0] == ctx.occupation_id and r[1] > ctx.level_rank and r[3] == "training"
-        ]
+        higher = {e.level_rank for e in _training_subsidies_in_occupation(ctx, line) if e.level_rank > ctx.level_rank}
         if higher:
-            yield Hit(line.line_id, {"higher_levels": sorted({r[1] for r in higher}), "this_level": ctx.level_rank})
+            yield Hit(line.line_id, {"higher_levels": sorted(higher), "this_level": ctx.level_rank})
 
 
 @rule(code="YEARLY_LIMIT", severity=Severity.BLOCKING, version=1, message="本年度享受补贴次数已达上限")
 def yearly_limit(ctx):
-    limit = getattr(ctx.settings, LIMIT_SETTING.get(ctx.kind, "yearly_limit_training"))
+    limit = getattr(ctx.settings, LIMIT_SETTING.get(ctx.kind, LIMIT_SETTING[ClaimKind.TRAINING]))
     year = ctx.end.year
     for line in ctx.lines:
-        count = sum(1 for r in ctx.ledger.get(line.trainee_id, []) if r[2] == year and r[3] == "training")
+        count = sum(
+            1
+            for entry in ctx.ledger.get(line.trainee_id, [])
+            if entry.year == year and entry.subsidy_kind == SubsidyKind.TRAINING
+        )
         if count >= limit:
             yield Hit(line.line_id, {"year": year, "count": count, "limit": limit}, f"（{year} 年已 {count} 次）")
 
 
 @rule(code="TIME_OVERLAP", severity=Severity.BLOCKING, version=1, message="同一时间参加了另一个培训班")
 def overlap(ctx):
+    """Another class the person checked in at, at a session overlapping one of this class's in time."""
+    own = defaultdict(list)
+    for session in ctx.sessions:
+        own[session.day].append(session)
     for line in ctx.lines:
-        classes = ctx.overlapping.get(line.trainee_id)
+        classes = sorted(
+            {
+                other.class_name
+                for other in ctx.other_check_ins.get(line.trainee_id, [])
+                if any(other.start_time < s.end_time and s.start_time < other.end_time for s in own.get(other.day, []))
+            }
+        )
         if classes:
             yield Hit(line.line_id, {"classes": classes}, "：" + "、".join(classes))
 
@@ -61,5 +83,5 @@ def overlap(ctx):
 @rule(code="PHONE_FOLLOW_UP_DENIED", severity=Severity.BLOCKING, version=1, message="电话回访中本人否认参加培训")
 def follow_up_denied(ctx):
     for line in ctx.lines:
-        if line.line_id in ctx.follow_up_denials:
-            yield Hit(line.line_id, {"outcome": "denies"})
+        if ctx.follow_up_outcomes.get(line.line_id) == FollowUpOutcome.DENIES:
+            yield Hit(line.line_id, {"outcome": FollowUpOutcome.DENIES})
