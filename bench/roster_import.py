@@ -69,9 +69,9 @@ def setup_class(size_hint: int):
 
     from accounts.models import User
     from catalog.models import Occupation, Region, SkillLevel, TrainingType
+    from core.clock import replaying as clock
     from institutions.services.institutions import institution_register, institution_transition
     from institutions.services.programs import program_list
-    from training.demo import clock
     from training.services.classes import class_create, session_add
 
     beilin = Region.objects.get(code="231202")

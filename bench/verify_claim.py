@@ -33,9 +33,9 @@ def completed_claim(size: int, known, seed: int):
     from django.utils import timezone
 
     from accounts.models import User
+    from core.clock import replaying as clock
     from core.importing import read_sheet
     from subsidies.services.claims import claim_create
-    from training.demo import clock
     from training.models import EnrollmentResult
     from training.services import attendance, classes, results, roster
 

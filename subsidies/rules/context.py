@@ -67,7 +67,6 @@ def attended_hours(claim) -> AttendedHours:
     return AttendedHours(total, by_day)
 
 
-_attendance = attended_hours  # the former private name, still used by services/claims.py
 
 
 def _ledger(trainee_ids, exclude_ref_prefix: str) -> dict[int, list[LedgerEntry]]:

@@ -20,7 +20,7 @@ from training.models import ClassStatus, Enrollment
 
 from .. import rules
 from ..models import ClaimKind, ClaimLine, ClaimStatusChange, Finding, Severity, SubsidyClaim
-from ..rules.context import load
+from ..rules.context import attended_hours, load
 from ..workflows import CLAIM, LINE
 from .standards import line_amount, setting_for, standard_for
 
@@ -97,10 +97,8 @@ def claim_create(*, actor: User, training_class, kind: str = ClaimKind.TRAINING)
 
 def _build_lines(claim: SubsidyClaim) -> None:
     """Lines for every enrolled person; amounts from the standard and each person's attendance by day."""
-    from ..rules.context import _attendance
-
     training_class = claim.training_class
-    _, by_day = _attendance(claim)
+    by_day = attended_hours(claim).by_day
     enrollments = Enrollment.objects.filter(training_class=training_class).values_list("id", "trainee_id")
     lines = [
         ClaimLine(
@@ -141,21 +139,18 @@ def claim_submit(*, actor: User, claim: SubsidyClaim) -> SubsidyClaim:
 
 
 def _finding_rows(claim: SubsidyClaim, ctx) -> list[Finding]:
-    rows = []
-    for rule in rules.REGISTRY:
-        for hit in rule.run(ctx):
-            rows.append(
-                Finding(
-                    claim=claim,
-                    line_id=hit.line_id,
-                    rule_code=rule.code,
-                    rule_version=rule.version,
-                    severity=rule.severity,
-                    message=(rule.message + hit.detail)[:500],
-                    inputs=json.loads(json.dumps(hit.inputs, default=str)),
-                )
-            )
-    return rows
+    return [
+        Finding(
+            claim=claim,
+            line_id=hit.line_id,
+            rule_code=rule.code,
+            rule_version=rule.version,
+            severity=rule.severity,
+            message=(rule.message + hit.detail)[:500],
+            inputs=json.loads(json.dumps(hit.inputs, default=str)),
+        )
+        for rule, hit in ((o.rule, o.hit) for o in rules.evaluate(ctx))
+    ]
 
 
 @transaction.atomic

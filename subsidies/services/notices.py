@@ -97,11 +97,8 @@ def notices_due(today) -> list[int]:
 def _still_blocked(claim: SubsidyClaim, lines) -> set[int]:
     """The lines a blocking rule still finds (all of them when one finds the claim as a whole). Every blocking
     rule runs once, now that other claims may have been approved and follow-ups recorded."""
-    ctx = load(claim, setting_for(claim.county))
-    hits = [hit for rule in rules.REGISTRY if rule.severity == Severity.BLOCKING for hit in rule.run(ctx)]
-    if any(hit.line_id is None for hit in hits):
-        return {line.pk for line in lines}
-    return {hit.line_id for hit in hits}
+    found = rules.blocked(load(claim, setting_for(claim.county)))
+    return {line.pk for line in lines} if found.whole_claim else set(found.line_ids)
 
 
 @transaction.atomic
