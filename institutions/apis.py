@@ -2,17 +2,17 @@
 user's scope, so naming another county's institution is "does not exist", never a write."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accounts.api_base import ScopedQuerysetMixin
-from accounts.legacy_roles import HasRole
-from accounts.models import Role
 from catalog.models import Occupation, SkillLevel, TrainingType
 from core.api import CodeRelatedField, IdFilter, RegionCodeFilter
+from core.policy import Allowed
+from core.workflow import available_actions
 
 from . import selectors
 from .models import Institution, InstitutionStatus, Program, ProgramStatus, TrainingMode, UrgentOccupationList
@@ -20,8 +20,16 @@ from .services.institutions import institution_register, institution_transition
 from .services.programs import program_list, program_set_status
 from .services.urgent_lists import urgent_list_publish
 
-READERS = (Role.PROVINCE, Role.CITY, Role.COUNTY, Role.ADMIN, Role.INSTITUTION)
-DECIDERS = (Role.CITY, Role.COUNTY)
+
+# `actions`: what the requesting user may do to the object now (its workflow's available actions). No docstring:
+# the schema would give it to every serializer below as their description.
+class ActionsMixin(serializers.Serializer):
+    actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_actions(self, obj) -> list[str]:
+        request = self.context.get("request")
+        return list(available_actions(request.user, obj)) if request else []
 
 
 class ScopedRegionField(CodeRelatedField):
@@ -33,7 +41,7 @@ class ScopedRegionField(CodeRelatedField):
         return regions_visible_to(self.context["request"].user).filter(level="county")
 
 
-class InstitutionSerializer(serializers.ModelSerializer):
+class InstitutionSerializer(ActionsMixin, serializers.ModelSerializer):
     county = ScopedRegionField(slug_field="code")
     status = serializers.CharField(read_only=True)
     designated_since = serializers.DateField(read_only=True, allow_null=True)
@@ -58,6 +66,7 @@ class InstitutionSerializer(serializers.ModelSerializer):
             "status",
             "designated_since",
             "last_class_on",
+            "actions",
         ]
         # Uniqueness and formats are checked by the service (one place for forms, imports and the API).
         extra_kwargs = {"credit_code": {"validators": []}}
@@ -77,14 +86,10 @@ class InstitutionViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.
     serializer_class = InstitutionSerializer
     scope_region_field = "county"
     scope_institution_field = "pk"
-    permission_classes = [HasRole]
-    allowed_roles = READERS
+    permission_classes = [Allowed]
+    permission = "institution.view"
+    permissions = {"create": "institution.decide", "transition": "institution.decide"}
     filterset_fields = ["status", "type"]
-
-    def get_permissions(self):
-        if self.action in ("create", "transition"):
-            self.allowed_roles = DECIDERS
-        return super().get_permissions()
 
     def perform_create(self, serializer):
         serializer.instance = institution_register(actor=self.request.user, **serializer.validated_data)
@@ -104,7 +109,7 @@ class ScopedInstitutionField(serializers.PrimaryKeyRelatedField):
         return selectors.institution_list(user=self.context["request"].user)
 
 
-class ProgramSerializer(serializers.ModelSerializer):
+class ProgramSerializer(ActionsMixin, serializers.ModelSerializer):
     institution = ScopedInstitutionField()
     occupation = CodeRelatedField(slug_field="code", queryset=Occupation.objects.all())
     skill_level = CodeRelatedField(slug_field="code", queryset=SkillLevel.objects.all())
@@ -128,6 +133,7 @@ class ProgramSerializer(serializers.ModelSerializer):
             "status",
             "listed_on",
             "delisted_on",
+            "actions",
         ]
         validators = []
 
@@ -149,18 +155,14 @@ class ProgramFilter(django_filters.FilterSet):
 
 
 class ProgramViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = Program.objects.select_related("occupation", "skill_level", "training_type")
+    queryset = Program.objects.select_related("institution__county", "occupation", "skill_level", "training_type")
     serializer_class = ProgramSerializer
     scope_region_field = "institution__county"
     scope_institution_field = "institution"
-    permission_classes = [HasRole]
-    allowed_roles = READERS
+    permission_classes = [Allowed]
+    permission = "program.list"
+    permissions = {"create": "program.decide", "set_status": "program.decide"}
     filterset_class = ProgramFilter
-
-    def get_permissions(self):
-        if self.action in ("create", "set_status"):
-            self.allowed_roles = DECIDERS
-        return super().get_permissions()
 
     def perform_create(self, serializer):
         serializer.instance = program_list(actor=self.request.user, **serializer.validated_data)
@@ -191,8 +193,8 @@ class UrgentListViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = UrgentOccupationList.objects.none()  # for the schema; get_queryset scopes
     serializer_class = UrgentListSerializer
-    permission_classes = [HasRole]
-    allowed_roles = (Role.PROVINCE, Role.CITY, Role.COUNTY, Role.ADMIN)
+    permission_classes = [Allowed]
+    permission = "urgent_list.list"  # publishing: the service asks urgent_list.publish for the user's region
 
     def get_queryset(self):
         return selectors.urgent_list_list(user=self.request.user)

@@ -26,6 +26,15 @@ class InstitutionStatus(models.TextChoices):
     REVOKED = "revoked", _("已撤销")
 
 
+# The colour of a status badge (Bootstrap's text-bg-*); the workflow is in workflows.py.
+INSTITUTION_STATUS_TONES = {
+    InstitutionStatus.APPLIED: "info",
+    InstitutionStatus.DESIGNATED: "success",
+    InstitutionStatus.SUSPENDED: "warning",
+    InstitutionStatus.REVOKED: "secondary",
+}
+
+
 class Institution(models.Model):
     """A training institution (培训机构); only a designated one may run subsidized training."""
 
@@ -76,6 +85,15 @@ class Institution(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_designated(self) -> bool:
+        """Only a designated institution may have programs listed and run subsidized training."""
+        return self.status == InstitutionStatus.DESIGNATED
+
+    @property
+    def status_tone(self) -> str:
+        return INSTITUTION_STATUS_TONES.get(self.status, "secondary")
 
     # Fields an institution user may not change directly: the bureau approves a change request.
     KEY_FIELDS = ("name", "credit_code", "type", "county", "license_number", "license_valid_until")
@@ -224,6 +242,9 @@ class ProgramStatus(models.TextChoices):
     DELISTED = "delisted", _("已移出目录")
 
 
+PROGRAM_STATUS_TONES = {ProgramStatus.LISTED: "success", ProgramStatus.DELISTED: "secondary"}
+
+
 class Program(models.Model):
     """An entry of the subsidized program directory: what one institution may train, at which level,
     how, for how many hours and at what fee."""
@@ -269,6 +290,10 @@ class Program(models.Model):
     @property
     def standard_hours(self) -> int:
         return self.theory_hours + self.practice_hours
+
+    @property
+    def status_tone(self) -> str:
+        return PROGRAM_STATUS_TONES.get(self.status, "secondary")
 
 
 class ProgramStatusChange(StatusChange):

@@ -6,14 +6,11 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.legacy_roles import HasRole
-from accounts.models import Role
+from core.policy import Allowed
 
 from . import selectors
 from .models import Certificate, Trainee
-from .services.people import REVEALABLE_FIELDS, REVEALING_ROLES, trainee_reveal
-
-READERS = (Role.PROVINCE, Role.CITY, Role.COUNTY, Role.ADMIN, Role.INSTITUTION)
+from .services.people import REVEALABLE_FIELDS, trainee_reveal
 
 
 class TraineeSerializer(serializers.ModelSerializer):
@@ -45,14 +42,10 @@ class RevealedSerializer(serializers.Serializer):
 
 class TraineeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TraineeSerializer
-    permission_classes = [HasRole]
-    allowed_roles = READERS
+    permission_classes = [Allowed]
+    permission = "trainee.list"
+    permissions = {"reveal": "trainee.reveal"}
     queryset = Trainee.objects.none()  # for the schema; get_queryset scopes
-
-    def get_permissions(self):
-        if self.action == "reveal":
-            self.allowed_roles = REVEALING_ROLES
-        return super().get_permissions()
 
     def get_queryset(self):
         return selectors.trainee_list(user=self.request.user)
@@ -93,8 +86,8 @@ class CertificateSerializer(serializers.ModelSerializer):
 
 class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CertificateSerializer
-    permission_classes = [HasRole]
-    allowed_roles = READERS
+    permission_classes = [Allowed]
+    permission = "trainee.list"
     queryset = Certificate.objects.none()
 
     def get_queryset(self):

@@ -2,9 +2,10 @@
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from accounts.models import Role, User
-from accounts.selectors import NOTHING, region_scope_q
+from accounts.models import User
+from accounts.selectors import NOTHING, data_scope_q
 from core import clock
+from core.policy import can
 
 from . import idnumber
 from .crypto import blind_index
@@ -18,11 +19,7 @@ def _access_q(user: User) -> Q:
         return NOTHING
     if user.is_system_admin:
         return Q()
-    if user.role == Role.INSTITUTION:
-        if user.institution_id is None:
-            return NOTHING
-        return Q(Exists(TraineeAccess.objects.filter(trainee=OuterRef("pk"), institution_id=user.institution_id)))
-    scope = region_scope_q(user, "county")
+    scope = data_scope_q(user, region_field="county", institution_field="institution")
     if scope == NOTHING:
         return NOTHING
     return Q(Exists(TraineeAccess.objects.filter(scope, trainee=OuterRef("pk"))))
@@ -46,7 +43,7 @@ def trainee_list(*, user: User, filters: dict | None = None) -> QuerySet[Trainee
 def records_visible(*, user: User, trainee: Trainee) -> QuerySet[TrainingRecord]:
     """An institution user sees only the trainings with its own institution."""
     qs = trainee.records.select_related("occupation", "skill_level", "training_type", "county", "institution")
-    if user.role == Role.INSTITUTION and not user.is_superuser:
+    if not can(user, "trainee.view_all_records"):
         qs = qs.filter(institution_id=user.institution_id)
     return qs.order_by("-end_date", "-id")
 

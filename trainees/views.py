@@ -10,20 +10,17 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts.legacy_roles import RoleRequiredMixin
-from accounts.models import Role
 from accounts.selectors import regions_visible_to
 from catalog.services import uploaded_sheet
 from core.forms import call_service, paginate, query_errors, query_status
 from core.importing import XLSX_CONTENT_TYPE, FileRejected, ImportError_, ImportReport, export_xlsx
+from core.policy import PermissionRequiredMixin, can
 
 from . import selectors
 from .forms import CategoryForm, CertificateForm, ExportForm, RegisterForm, RevealForm, SearchForm
 from .services import certificates as certificate_services
 from .services import exports, people
 
-READERS = (Role.PROVINCE, Role.CITY, Role.COUNTY, Role.ADMIN, Role.INSTITUTION)
-STAFF = (Role.CITY, Role.COUNTY)
 SENSITIVE = sensitive_post_parameters("id_number", "phone", "bank_account", "name")
 
 
@@ -32,10 +29,10 @@ def _scoped_trainee(request, pk):
 
 
 @method_decorator(SENSITIVE, name="dispatch")
-class TraineeListView(RoleRequiredMixin, View):
+class TraineeListView(PermissionRequiredMixin, View):
     """Masked list of people in scope; POST searches by exact ID number or by name."""
 
-    allowed_roles = READERS
+    permission = "trainee.list"
 
     def get(self, request):
         return self._render(request, SearchForm(), selectors.trainee_list(user=request.user))
@@ -60,16 +57,16 @@ class TraineeListView(RoleRequiredMixin, View):
                 "form": form,
                 "page": page,
                 "searched": searched,
-                "may_register": request.user.role in STAFF,
-                "may_export_full": request.user.role in people.REVEALING_ROLES,
+                "may_register": can(request.user, "trainee.register"),
+                "may_export_full": can(request.user, "trainee.export_full"),
             },
             status=query_status(request, page_error),
         )
 
 
 @method_decorator(SENSITIVE, name="dispatch")
-class TraineeRegisterView(RoleRequiredMixin, View):
-    allowed_roles = STAFF
+class TraineeRegisterView(PermissionRequiredMixin, View):
+    permission = "trainee.register"
 
     def _form(self, request, data=None):
         return RegisterForm(data, regions=regions_visible_to(request.user))
@@ -87,18 +84,18 @@ class TraineeRegisterView(RoleRequiredMixin, View):
         return render(request, "trainees/register.html", {"form": form}, status=400)
 
 
-class TraineeDetailView(RoleRequiredMixin, View):
+class TraineeDetailView(PermissionRequiredMixin, View):
     """The lifelong archive of one person (masked), as far as the user's scope reaches."""
 
-    allowed_roles = READERS
+    permission = "trainee.view"
 
     def get(self, request, pk):
         trainee = _scoped_trainee(request, pk)
         context = selectors.archive(user=request.user, trainee=trainee)
         context.update(
             {
-                "may_reveal": request.user.role in people.REVEALING_ROLES,
-                "may_record": request.user.role in STAFF,
+                "may_reveal": can(request.user, "trainee.reveal", trainee),
+                "may_record": can(request.user, "trainee.record", trainee),
                 "category_form": CategoryForm(),
                 "certificate_form": CertificateForm(),
             }
@@ -106,10 +103,10 @@ class TraineeDetailView(RoleRequiredMixin, View):
         return render(request, "trainees/detail.html", context)
 
 
-class TraineeRevealView(RoleRequiredMixin, View):
+class TraineeRevealView(PermissionRequiredMixin, View):
     """One full value, for a bureau user whose scope holds the person; audited. Answers an htmx swap."""
 
-    allowed_roles = people.REVEALING_ROLES
+    permission = "trainee.reveal"
 
     def post(self, request, pk):
         trainee = get_object_or_404(selectors.trainee_list(user=request.user).defer(None), pk=pk)
@@ -122,8 +119,8 @@ class TraineeRevealView(RoleRequiredMixin, View):
         return response
 
 
-class CategoryCreateView(RoleRequiredMixin, View):
-    allowed_roles = STAFF
+class CategoryCreateView(PermissionRequiredMixin, View):
+    permission = "trainee.record"
 
     def post(self, request, pk):
         trainee = _scoped_trainee(request, pk)
@@ -137,8 +134,8 @@ class CategoryCreateView(RoleRequiredMixin, View):
         return redirect("trainees:detail", pk=pk)
 
 
-class CertificateCreateView(RoleRequiredMixin, View):
-    allowed_roles = STAFF
+class CertificateCreateView(PermissionRequiredMixin, View):
+    permission = "trainee.record"
 
     def post(self, request, pk):
         trainee = _scoped_trainee(request, pk)
@@ -152,10 +149,10 @@ class CertificateCreateView(RoleRequiredMixin, View):
         return redirect("trainees:detail", pk=pk)
 
 
-class TraineeExportView(RoleRequiredMixin, View):
-    """Excel of the people in scope: masked for everyone; full values only for revealing roles, audited."""
+class TraineeExportView(PermissionRequiredMixin, View):
+    """Excel of the people in scope: masked for everyone; full values only with trainee.export_full, audited."""
 
-    allowed_roles = READERS
+    permission = "trainee.list"
 
     def post(self, request):
         form = ExportForm(request.POST)
@@ -168,8 +165,8 @@ class TraineeExportView(RoleRequiredMixin, View):
 
 
 @method_decorator(SENSITIVE, name="dispatch")
-class CertificateImportView(RoleRequiredMixin, View):
-    allowed_roles = STAFF
+class CertificateImportView(PermissionRequiredMixin, View):
+    permission = "certificate.import"
 
     def get(self, request):
         if request.GET.get("template"):

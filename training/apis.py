@@ -3,21 +3,19 @@
 import django_filters
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import authentication, exceptions, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.legacy_roles import HasRole
-from accounts.models import Role
 from core.api import IdFilter
+from core.policy import Allowed
+from core.workflow import available_actions
 
 from . import selectors
-from .models import CheckInDevice, CheckInMethod, ClassStatus, Enrollment, ImportJob, TrainingClass
+from .models import CheckInAnswer, CheckInDevice, CheckInMethod, ClassStatus, Enrollment, ImportJob, TrainingClass
 from .services import attendance, classes
-
-READERS = (Role.PROVINCE, Role.CITY, Role.COUNTY, Role.ADMIN, Role.INSTITUTION)
 
 
 class TrainingClassSerializer(serializers.ModelSerializer):
@@ -25,6 +23,7 @@ class TrainingClassSerializer(serializers.ModelSerializer):
     program = serializers.PrimaryKeyRelatedField(read_only=True)
     county = serializers.SlugRelatedField(slug_field="code", read_only=True)
     roster_size = serializers.IntegerField(read_only=True)
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = TrainingClass
@@ -41,7 +40,14 @@ class TrainingClassSerializer(serializers.ModelSerializer):
             "status",
             "revision",
             "roster_size",
+            "actions",
         ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_actions(self, obj) -> list[str]:
+        """What the requesting user may do to the class now (training.workflows.CLASS)."""
+        request = self.context.get("request")
+        return list(available_actions(request.user, obj)) if request else []
 
 
 class ClassTransitionSerializer(serializers.Serializer):
@@ -51,8 +57,8 @@ class ClassTransitionSerializer(serializers.Serializer):
 
 class TrainingClassViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TrainingClassSerializer
-    permission_classes = [HasRole]
-    allowed_roles = READERS
+    permission_classes = [Allowed]
+    permission = "class.list"  # each act of the workflow is asked again by the service, with the class
     queryset = TrainingClass.objects.none()
     filterset_fields = ["status"]
 
@@ -66,7 +72,8 @@ class TrainingClassViewSet(viewsets.ReadOnlyModelViewSet):
         data = ClassTransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         classes.class_transition(actor=request.user, training_class=training_class, **data.validated_data)
-        return Response(TrainingClassSerializer(self.get_queryset().get(pk=training_class.pk)).data)
+        training_class = self.get_queryset().get(pk=training_class.pk)
+        return Response(TrainingClassSerializer(training_class, context=self.get_serializer_context()).data)
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):
@@ -90,8 +97,8 @@ class EnrollmentFilter(django_filters.FilterSet):
 
 class EnrollmentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = EnrollmentSerializer
-    permission_classes = [HasRole]
-    allowed_roles = READERS
+    permission_classes = [Allowed]
+    permission = "class.list"
     queryset = Enrollment.objects.none()
     filterset_class = EnrollmentFilter
 
@@ -126,8 +133,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 class ImportJobViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ImportJobSerializer
-    permission_classes = [HasRole]
-    allowed_roles = READERS
+    permission_classes = [Allowed]
+    permission = "class.list"
     queryset = ImportJob.objects.none()
 
     def get_queryset(self):
@@ -185,7 +192,7 @@ class CheckInBatchSerializer(serializers.Serializer):
 
 class CheckInResultSerializer(serializers.Serializer):
     record_id = serializers.CharField()
-    status = serializers.ChoiceField(choices=["accepted", "duplicate", "rejected"])
+    status = serializers.ChoiceField(choices=CheckInAnswer.values)
     reason = serializers.CharField()
 
 

@@ -16,8 +16,14 @@ class ClassStatus(models.TextChoices):
     CLOSED = "closed", _("已关闭")
 
 
-# The roster and timetable may be edited in these states without a new approval.
-EDITABLE = {ClassStatus.DRAFT, ClassStatus.RETURNED}
+# The colour of a status badge (Bootstrap's text-bg-*); the workflow is in workflows.py.
+CLASS_STATUS_TONES = {
+    ClassStatus.SUBMITTED: "primary",
+    ClassStatus.RETURNED: "warning",
+    ClassStatus.REJECTED: "danger",
+    ClassStatus.APPROVED: "success",
+    ClassStatus.IN_TRAINING: "success",
+}
 
 
 class TrainingClass(models.Model):
@@ -63,7 +69,14 @@ class TrainingClass(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in EDITABLE
+        """The application, timetable and roster may change without a new approval (the workflow's "edit")."""
+        from .workflows import CLASS
+
+        return self.status in CLASS.sources("edit")
+
+    @property
+    def status_tone(self) -> str:
+        return CLASS_STATUS_TONES.get(self.status, "secondary")
 
 
 class SessionKind(models.TextChoices):
@@ -218,6 +231,14 @@ class CheckInMethod(models.TextChoices):
     MANUAL = "manual", _("手工补录")
 
 
+class CheckInAnswer(models.TextChoices):
+    """What the check-in endpoint answers for each device record."""
+
+    ACCEPTED = "accepted", _("已接收")
+    DUPLICATE = "duplicate", _("重复")
+    REJECTED = "rejected", _("拒收")
+
+
 DEVICE_METHODS = [choice for choice in CheckInMethod.choices if choice[0] != CheckInMethod.MANUAL]
 
 
@@ -313,3 +334,7 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.INVALID, self.Status.FAILED)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == self.Status.DONE

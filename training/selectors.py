@@ -2,16 +2,18 @@
 
 from django.db.models import Count, QuerySet
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.selectors import data_scope_q
+from core.policy import can
 
 from .models import ClassStatus, Enrollment, ImportJob, TrainingClass
+from .workflows import CLASS
 
 
 def class_list(*, user: User, filters: dict | None = None) -> QuerySet[TrainingClass]:
     filters = filters or {}
     qs = TrainingClass.objects.filter(data_scope_q(user, region_field="county", institution_field="institution"))
-    if user.role != Role.INSTITUTION:
+    if not can(user, "class.view_drafts"):
         qs = qs.exclude(status=ClassStatus.DRAFT)  # a draft is the institution's own business until submitted
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
@@ -25,7 +27,8 @@ def class_list(*, user: User, filters: dict | None = None) -> QuerySet[TrainingC
 
 
 def approval_queue(*, user: User) -> QuerySet[TrainingClass]:
-    return class_list(user=user, filters={"status": ClassStatus.SUBMITTED}).order_by("start_date", "id")
+    """Applications waiting for the bureau's decision."""
+    return class_list(user=user).filter(status__in=CLASS.sources("approve")).order_by("start_date", "id")
 
 
 def roster(training_class: TrainingClass) -> QuerySet[Enrollment]:

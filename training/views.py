@@ -12,12 +12,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.legacy_roles import RoleRequiredMixin
-from accounts.models import Role
 from core import clock
 from core.errors import DomainError
 from core.forms import call_service, paginate, query_status
 from core.importing import XLSX_CONTENT_TYPE, export_xlsx
+from core.policy import PermissionRequiredMixin, can
+from core.workflow import available_actions
 from trainees.models import Certificate
 
 from . import selectors
@@ -33,11 +33,8 @@ from .forms import (
     SessionForm,
     TransitionForm,
 )
-from .models import CheckInDevice, ClassSession, ClassStatus, EnrollmentResult, ImportJob
+from .models import CheckInDevice, ClassSession, ClassStatus, EnrollmentResult
 from .services import attendance, classes, results, roster
-
-READERS = (Role.PROVINCE, Role.CITY, Role.COUNTY, Role.ADMIN, Role.INSTITUTION)
-INSTITUTION = (Role.INSTITUTION,)
 
 
 def _scoped_class(request, pk):
@@ -56,8 +53,8 @@ def _back(request, form, ok_message, pk):
     return redirect("training:detail", pk=pk)
 
 
-class ClassListView(RoleRequiredMixin, View):
-    allowed_roles = READERS
+class ClassListView(PermissionRequiredMixin, View):
+    permission = "class.list"
 
     def get(self, request):
         status = request.GET.get("status") or ""
@@ -78,15 +75,15 @@ class ClassListView(RoleRequiredMixin, View):
         )
 
 
-class ApprovalQueueView(RoleRequiredMixin, View):
-    allowed_roles = classes.DECIDERS
+class ApprovalQueueView(PermissionRequiredMixin, View):
+    permission = "class.decide"
 
     def get(self, request):
         return render(request, "training/queue.html", {"classes": selectors.approval_queue(user=request.user)})
 
 
-class ClassCreateView(RoleRequiredMixin, View):
-    allowed_roles = INSTITUTION
+class ClassCreateView(PermissionRequiredMixin, View):
+    permission = "class.create"
 
     def get(self, request):
         form = ClassForm(institution=request.user.institution)
@@ -102,8 +99,8 @@ class ClassCreateView(RoleRequiredMixin, View):
         return render(request, "training/form.html", {"form": form, "title": _("开班申请")}, status=400)
 
 
-class ClassEditView(RoleRequiredMixin, View):
-    allowed_roles = INSTITUTION
+class ClassEditView(PermissionRequiredMixin, View):
+    permission = "class.manage_own"
 
     def get(self, request, pk):
         c = _scoped_class(request, pk)
@@ -129,22 +126,24 @@ class ClassEditView(RoleRequiredMixin, View):
         )
 
 
-class ClassDetailView(RoleRequiredMixin, View):
+class ClassDetailView(PermissionRequiredMixin, View):
     """The whole package on one page: application, timetable, materials, roster, attendance, results."""
 
-    allowed_roles = READERS
+    permission = "class.list"
 
     def get(self, request, pk):
         c = _scoped_class(request, pk)
         user = request.user
-        is_owner = user.role == Role.INSTITUTION and user.institution_id == c.institution_id
-        is_decider = user.role in classes.DECIDERS
+        is_owner = can(user, "class.manage_own", c)
+        is_decider = can(user, "class.decide", c)
+        acts = available_actions(user, c)
         sessions = list(c.sessions.select_related("teacher", "venue"))
         enrollments = list(selectors.roster(c))
         summary = attendance.attendance_summary(c)
         checked = set(c.enrollments.filter(attendances__isnull=False).values_list("id", "attendances__session_id"))
         context = {
             "c": c,
+            "acts": acts,
             "sessions": sessions,
             "enrollments": enrollments,
             "summary": summary,
@@ -152,9 +151,7 @@ class ClassDetailView(RoleRequiredMixin, View):
             "materials": c.materials.all(),
             "history": c.status_changes.select_related("actor"),
             "total_hours": sum(s.hours for s in sessions),
-            "is_owner": is_owner,
-            "is_decider": is_decider,
-            "problems": classes.approval_problems(c, clock.today()) if c.status == ClassStatus.SUBMITTED else [],
+            "problems": classes.approval_problems(c, clock.today()) if "approve" in acts else [],
             "job": c.import_jobs.first() if is_owner or is_decider else None,
             "session_form": SessionForm(),
             "material_form": MaterialForm(),
@@ -165,8 +162,8 @@ class ClassDetailView(RoleRequiredMixin, View):
         return render(request, "training/class_detail.html", context)
 
 
-class SessionCreateView(RoleRequiredMixin, View):
-    allowed_roles = INSTITUTION
+class SessionCreateView(PermissionRequiredMixin, View):
+    permission = "class.manage_own"
 
     def post(self, request, pk):
         c = _scoped_class(request, pk)
@@ -176,8 +173,8 @@ class SessionCreateView(RoleRequiredMixin, View):
         return _back(request, form, _("已添加课程。"), pk)
 
 
-class SessionDeleteView(RoleRequiredMixin, View):
-    allowed_roles = INSTITUTION
+class SessionDeleteView(PermissionRequiredMixin, View):
+    permission = "class.manage_own"
 
     def post(self, request, pk, session_pk):
         c = _scoped_class(request, pk)
@@ -190,8 +187,8 @@ class SessionDeleteView(RoleRequiredMixin, View):
         return redirect("training:detail", pk=pk)
 
 
-class MaterialUploadView(RoleRequiredMixin, View):
-    allowed_roles = INSTITUTION
+class MaterialUploadView(PermissionRequiredMixin, View):
+    permission = "class.manage_own"
 
     def post(self, request, pk):
         c = _scoped_class(request, pk)
@@ -208,8 +205,8 @@ class MaterialUploadView(RoleRequiredMixin, View):
         return _back(request, form, _("已上传材料。"), pk)
 
 
-class MaterialDownloadView(RoleRequiredMixin, View):
-    allowed_roles = READERS
+class MaterialDownloadView(PermissionRequiredMixin, View):
+    permission = "class.list"
 
     def get(self, request, pk, material_pk):
         c = _scoped_class(request, pk)
@@ -217,10 +214,10 @@ class MaterialDownloadView(RoleRequiredMixin, View):
         return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.original_name)
 
 
-class RosterUploadView(RoleRequiredMixin, View):
+class RosterUploadView(PermissionRequiredMixin, View):
     """Starts the background import; the detail page shows its progress."""
 
-    allowed_roles = INSTITUTION
+    permission = "class.manage_own"
 
     def post(self, request, pk):
         c = _scoped_class(request, pk)
@@ -238,8 +235,8 @@ class RosterUploadView(RoleRequiredMixin, View):
         return redirect("training:detail", pk=pk)
 
 
-class RosterTemplateView(RoleRequiredMixin, View):
-    allowed_roles = READERS
+class RosterTemplateView(PermissionRequiredMixin, View):
+    permission = "class.list"
 
     def get(self, request):
         return roster_template_response()
@@ -254,23 +251,25 @@ def roster_template_response():
     return response
 
 
-class JobProgressView(RoleRequiredMixin, View):
+class JobProgressView(PermissionRequiredMixin, View):
     """The htmx fragment polled by the progress bar."""
 
-    allowed_roles = READERS
+    permission = "class.list"
 
     def get(self, request, job_pk):
         job = get_object_or_404(
             selectors.import_job_list(user=request.user).select_related("training_class"), pk=job_pk
         )
         response = render(request, "training/_job.html", {"job": job, "c": job.training_class})
-        if job.status == ImportJob.Status.DONE and request.headers.get("HX-Request"):
+        if job.succeeded and request.headers.get("HX-Request"):
             response["HX-Refresh"] = "true"  # show the new roster
         return response
 
 
-class ClassTransitionView(RoleRequiredMixin, View):
-    allowed_roles = (Role.INSTITUTION, *classes.DECIDERS)
+class ClassTransitionView(PermissionRequiredMixin, View):
+    """The forms post the target status; training.workflows.CLASS decides which act that is and who may take it."""
+
+    permission = "class.transition"
 
     def post(self, request, pk):
         c = _scoped_class(request, pk)
@@ -280,8 +279,8 @@ class ClassTransitionView(RoleRequiredMixin, View):
         return _back(request, form, _("已处理。"), pk)
 
 
-class ClassChangeView(RoleRequiredMixin, View):
-    allowed_roles = INSTITUTION
+class ClassChangeView(PermissionRequiredMixin, View):
+    permission = "class.manage_own"
 
     def post(self, request, pk):
         c = _scoped_class(request, pk)
@@ -291,8 +290,8 @@ class ClassChangeView(RoleRequiredMixin, View):
         return _back(request, form, _("已转为变更：修改后请重新提交审批。"), pk)
 
 
-class ManualAttendanceView(RoleRequiredMixin, View):
-    allowed_roles = INSTITUTION
+class ManualAttendanceView(PermissionRequiredMixin, View):
+    permission = "class.manage_own"
 
     def post(self, request, pk):
         c = _scoped_class(request, pk)
@@ -313,8 +312,8 @@ class ManualAttendanceView(RoleRequiredMixin, View):
         return _back(request, form, _("已补录考勤。"), pk)
 
 
-class ResultView(RoleRequiredMixin, View):
-    allowed_roles = INSTITUTION
+class ResultView(PermissionRequiredMixin, View):
+    permission = "class.manage_own"
 
     def post(self, request, pk):
         c = _scoped_class(request, pk)
@@ -340,8 +339,8 @@ class ResultView(RoleRequiredMixin, View):
         return _back(request, form, _("已登记考核结果。"), pk)
 
 
-class DeviceListView(RoleRequiredMixin, View):
-    allowed_roles = INSTITUTION
+class DeviceListView(PermissionRequiredMixin, View):
+    permission = "device.manage"
 
     def get(self, request):
         devices = CheckInDevice.objects.filter(institution_id=request.user.institution_id)
@@ -367,8 +366,8 @@ class DeviceListView(RoleRequiredMixin, View):
         return response
 
 
-class DeviceRevokeView(RoleRequiredMixin, View):
-    allowed_roles = INSTITUTION
+class DeviceRevokeView(PermissionRequiredMixin, View):
+    permission = "device.manage"
 
     def post(self, request, device_pk):
         device = get_object_or_404(CheckInDevice, pk=device_pk, institution_id=request.user.institution_id)

@@ -3,24 +3,43 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
-from accounts.selectors import user_may_act_on_region
+from accounts.models import User
 from core import clock
 from core.errors import DomainError
+from core.policy import require
+from core.workflow import Transition, Workflow
 
 from ..models import Institution
 
-DECIDING_ROLES = (Role.COUNTY, Role.CITY)
 
-
-def require_bureau_scope(actor: User, institution: Institution, roles=DECIDING_ROLES) -> None:
-    if not user_may_act_on_region(actor, institution.county, roles):
-        raise PermissionDenied(_("您无权处理该机构（不在您的管辖范围内）。"))
+def require_bureau_scope(actor: User, institution: Institution) -> None:
+    """County or city staff whose region holds the institution (the administrator runs the system, and does not
+    decide cases)."""
+    require(actor, "institution.decide", institution, _("您无权处理该机构（不在您的管辖范围内）。"))
 
 
 def require_own_institution(actor: User, institution: Institution) -> None:
-    if actor.role != Role.INSTITUTION or actor.institution_id != institution.pk:
-        raise PermissionDenied(_("只能处理本机构的数据。"))
+    require(actor, "institution.edit_own", institution, _("只能处理本机构的数据。"))
+
+
+def transition_to(workflow: Workflow, obj, to_status: str, among=None) -> Transition | None:
+    """The declared transition that takes `obj` from its status to `to_status` (pages and the API post a target
+    status; each (status, target) pair is one action), or None. `among` limits it to some actions."""
+    status = workflow.status_of(obj)
+    for t in workflow.transitions.values():
+        if t.target == to_status and status in t.sources and (among is None or t.action in among):
+            return t
+    return None
+
+
+def check(workflow: Workflow, actor: User, obj, action: str, denied: str) -> Transition:
+    """`workflow.check`, with the refusal of a user without the permission in this app's words (`denied`)."""
+    try:
+        return workflow.check(actor, obj, action)
+    except PermissionDenied:
+        raise PermissionDenied(denied) from None
+    except DomainError as exc:  # a declared refusal is a lazy translation: the message must be text
+        raise DomainError(str(exc.message), field=exc.field) from None
 
 
 def today() -> date:

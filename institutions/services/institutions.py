@@ -7,12 +7,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
-from accounts.selectors import user_may_act_on_region
+from accounts.models import User
 from accounts.services import audit_log
 from core import clock
 from core.errors import DomainError
 from core.masking import mask_id_number
+from core.policy import can
 from core.progress import progress_changed
 
 from ..models import (
@@ -27,20 +27,23 @@ from ..models import (
     InstitutionStatus as S,
 )
 from ..validators import normalize_code
-from .common import DECIDING_ROLES, check_effective_date, require_bureau_scope, require_own_institution, require_reason
+from ..workflows import CHANGE_REQUEST, DESIGNATION
+from .common import (
+    check,
+    check_effective_date,
+    require_bureau_scope,
+    require_own_institution,
+    require_reason,
+    transition_to,
+)
 
-# (from, to) -> audit action. Every transition is made by county or city staff whose region holds the institution.
-TRANSITIONS = {
-    (S.APPLIED, S.DESIGNATED): "institution.designated",
-    (S.DESIGNATED, S.SUSPENDED): "institution.suspended",
-    (S.SUSPENDED, S.DESIGNATED): "institution.reinstated",
-    (S.SUSPENDED, S.REVOKED): "institution.revoked",
-    (S.DESIGNATED, S.REVOKED): "institution.revoked",
+# The audit action of each act of the designation workflow (institutions/workflows.py).
+AUDIT_ACTIONS = {
+    "designate": "institution.designated",
+    "suspend": "institution.suspended",
+    "reinstate": "institution.reinstated",
+    "revoke": "institution.revoked",
 }
-
-
-def allowed_transitions(status: str) -> list[str]:
-    return [to for (frm, to) in TRANSITIONS if frm == status]
 
 
 def _clean_fields(institution: Institution) -> None:
@@ -76,15 +79,17 @@ def institution_register(*, actor: User, applied_on: date | None = None, **field
 def institution_transition(
     *, actor: User, institution: Institution, to_status: str, reason: str, effective_date: date
 ) -> Institution:
+    """Move the institution to `to_status` by the one act of DESIGNATION that leads there from its status."""
     institution = Institution.objects.select_for_update(of=("self",)).select_related("county").get(pk=institution.pk)
     require_bureau_scope(actor, institution)
     if to_status not in S.values:
         raise DomainError(_("未知的认定状态：%(s)s。") % {"s": to_status}, field="to_status")
-    action = TRANSITIONS.get((institution.status, to_status))
-    if action is None:
+    step = transition_to(DESIGNATION, institution, to_status)
+    if step is None:
         raise DomainError(
             _("不能从“%(frm)s”变更为“%(to)s”。") % {"frm": institution.get_status_display(), "to": S(to_status).label}
         )
+    check(DESIGNATION, actor, institution, step.action, _("您无权处理该机构（不在您的管辖范围内）。"))
     reason = require_reason(reason)
     last = institution.status_changes.order_by("-effective_date", "-created_at").first()
     check_effective_date(effective_date, last.effective_date if last else None)
@@ -104,7 +109,7 @@ def institution_transition(
     institution.save(update_fields=["status", "designated_since"])
     audit_log(
         actor=actor,
-        action=action,
+        action=AUDIT_ACTIONS[step.action],
         target=institution,
         region=institution.county,
         details={"from": previous, "to": to_status, "effective_date": str(effective_date), "reason": reason},
@@ -132,7 +137,7 @@ def institution_update_profile(*, actor: User, institution: Institution, changes
     """Bureau staff in scope change any field directly. An institution user changes its contact fields
     directly; changes to key fields (name, credit code, type, county, licence) wait for the bureau."""
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
-    if actor.role == Role.INSTITUTION:
+    if can(actor, "institution.edit_own"):  # an institution's own user: self-service
         require_own_institution(actor, institution)
         direct = {k: v for k, v in changes.items() if k in Institution.SELF_SERVICE_FIELDS}
         pending = {k: v for k, v in changes.items() if k in Institution.KEY_FIELDS}
@@ -141,7 +146,7 @@ def institution_update_profile(*, actor: User, institution: Institution, changes
         editable = Institution.SELF_SERVICE_FIELDS + Institution.KEY_FIELDS
         direct, pending = {k: v for k, v in changes.items() if k in editable}, {}
         # Status and the activity date move only through their own services.
-        if "county" in direct and not user_may_act_on_region(actor, direct["county"], DECIDING_ROLES):
+        if "county" in direct and not can(actor, "institution.decide", Institution(county=direct["county"])):
             raise PermissionDenied(_("不能把机构迁到您管辖范围以外的县（市、区）。"))
     before = {k: _field_text(institution, k) for k in direct}
     for name, value in direct.items():
@@ -188,9 +193,9 @@ def change_request_decide(*, actor: User, request: ProfileChangeRequest, approve
         ProfileChangeRequest.objects.select_for_update(of=("self",)).select_related("institution").get(pk=request.pk)
     )
     institution = Institution.objects.select_for_update().get(pk=request.institution_id)
-    require_bureau_scope(actor, institution)
-    if request.status != ProfileChangeRequest.Status.PENDING:
-        raise DomainError(_("该变更申请已处理。"))
+    request.institution = institution
+    denied = _("您无权处理该机构（不在您的管辖范围内）。")
+    step = check(CHANGE_REQUEST, actor, request, "approve" if approve else "reject", denied)
     if approve:
         for name, value in request.changes.items():
             field = Institution._meta.get_field(name)
@@ -199,7 +204,7 @@ def change_request_decide(*, actor: User, request: ProfileChangeRequest, approve
         institution.save()
     elif not reason.strip():
         raise DomainError(_("驳回时请填写理由。"), field="reason")
-    request.status = ProfileChangeRequest.Status.APPROVED if approve else ProfileChangeRequest.Status.REJECTED
+    request.status = step.target
     request.decided_by, request.decided_at, request.decision_reason = actor, clock.now(), reason.strip()
     request.save()
     audit_log(
@@ -212,7 +217,7 @@ def change_request_decide(*, actor: User, request: ProfileChangeRequest, approve
 
 
 def _require_owner_or_bureau(actor: User, institution: Institution) -> None:
-    if actor.role == Role.INSTITUTION:
+    if can(actor, "institution.edit_own"):  # an institution's own user
         require_own_institution(actor, institution)
     else:
         require_bureau_scope(actor, institution)

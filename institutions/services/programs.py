@@ -10,13 +10,23 @@ from accounts.models import User
 from accounts.services import audit_log
 from catalog.models import Occupation, SkillLevel, TrainingType
 from core.errors import DomainError
+from core.policy import require
 
-from ..models import Institution, InstitutionStatus, Program, ProgramStatus, ProgramStatusChange
-from .common import check_effective_date, require_bureau_scope, require_reason
+from ..models import Institution, Program, ProgramStatus, ProgramStatusChange
+from ..workflows import LISTING
+from .common import check, check_effective_date, require_reason, transition_to
+
+# The audit action of each act of the listing workflow (institutions/workflows.py); a first listing is
+# "program.listed" too.
+AUDIT_ACTIONS = {"delist": "program.delisted", "relist": "program.listed"}
+
+
+def _require_program_scope(actor: User, program: Program) -> None:
+    require(actor, "program.decide", program, _("您无权处理该机构（不在您的管辖范围内）。"))
 
 
 def _require_designated(institution: Institution) -> None:
-    if institution.status != InstitutionStatus.DESIGNATED:
+    if not institution.is_designated:
         raise DomainError(
             _("“%(name)s”当前为“%(status)s”，只有已认定的机构才能列入培训项目。")
             % {"name": institution.name, "status": institution.get_status_display()},
@@ -39,7 +49,7 @@ def program_list(
     listed_on: date,
 ) -> Program:
     institution = Institution.objects.select_for_update(of=("self",)).select_related("county").get(pk=institution.pk)
-    require_bureau_scope(actor, institution)
+    _require_program_scope(actor, Program(institution=institution))
     _require_designated(institution)
     check_effective_date(listed_on, institution.designated_since)
     program = Program(
@@ -94,10 +104,12 @@ def program_list(
 def program_set_status(*, actor: User, program: Program, to_status: str, reason: str, effective_date: date) -> Program:
     """Delist a listed program, or relist a delisted one (only while its institution is designated)."""
     program = Program.objects.select_for_update(of=("self",)).select_related("institution__county").get(pk=program.pk)
-    require_bureau_scope(actor, program.institution)
-    if program.status == to_status or to_status not in ProgramStatus.values:
+    _require_program_scope(actor, program)
+    step = transition_to(LISTING, program, to_status)
+    if step is None:
         raise DomainError(_("项目当前已是“%(s)s”。") % {"s": program.get_status_display()})
-    if to_status == ProgramStatus.LISTED:
+    check(LISTING, actor, program, step.action, _("您无权处理该机构（不在您的管辖范围内）。"))
+    if step.action == "relist":
         _require_designated(program.institution)
     reason = require_reason(reason)
     last = program.status_changes.order_by("-effective_date", "-created_at").first()
@@ -111,14 +123,14 @@ def program_set_status(*, actor: User, program: Program, to_status: str, reason:
         actor=actor,
     )
     program.status = to_status
-    if to_status == ProgramStatus.LISTED:
+    if step.action == "relist":
         program.listed_on, program.delisted_on = effective_date, None
     else:
         program.delisted_on = effective_date
     program.save(update_fields=["status", "listed_on", "delisted_on"])
     audit_log(
         actor=actor,
-        action="program.listed" if to_status == ProgramStatus.LISTED else "program.delisted",
+        action=AUDIT_ACTIONS[step.action],
         target=program,
         region=program.institution.county,
         details={"reason": reason, "effective_date": str(effective_date)},

@@ -4,14 +4,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.services import audit_log
 from catalog.models import Occupation, Region
 from core.errors import DomainError
+from core.policy import can
 
 from ..models import UrgentOccupationList
-
-PUBLISHING_ROLES = (Role.PROVINCE, Role.CITY, Role.COUNTY)
 
 
 @transaction.atomic
@@ -19,7 +18,7 @@ def urgent_list_publish(
     *, actor: User, region: Region, year: int, occupations: list[Occupation], document: str = ""
 ) -> UrgentOccupationList:
     """Publish or republish (replacing the occupations of) the list of `region` for `year`."""
-    if actor.role not in PUBLISHING_ROLES or actor.region_id != region.pk:
+    if region is None or not can(actor, "urgent_list.publish", region):  # asked without a region it means "at all"
         raise PermissionDenied(_("只能发布本级区划的急需紧缺职业目录。"))
     if not 2000 <= year <= 2100:
         raise DomainError(_("年度不正确。"), field="year")

@@ -18,8 +18,11 @@ from institutions.models import (
     InstitutionStatus,
     InstitutionStatusChange,
     InstitutionType,
+    ProfileChangeRequest,
     Program,
+    Teacher,
     TrainingMode,
+    Venue,
 )
 from institutions.services.institutions import institution_transition
 from institutions.services.programs import program_list
@@ -144,3 +147,36 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, actor=None, **kwargs):
         return program_list(actor=actor or bureau_actor(kwargs["institution"].county), **kwargs)
+
+
+class TeacherFactory(factory.django.DjangoModelFactory):
+    """A teacher row as the directory keeps it: the masked ID number only."""
+
+    class Meta:
+        model = Teacher
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"教师{n}")
+    id_number_masked = "231202*********1"
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"实训室{n}")
+    address = "黑龙江省绥化市北林区中直路 88 号"
+    area_m2 = 120
+    capacity = 40
+
+
+class ProfileChangeRequestFactory(factory.django.DjangoModelFactory):
+    """A pending request to change key fields, submitted by the institution's user (or `submitted_by`)."""
+
+    class Meta:
+        model = ProfileChangeRequest
+
+    institution = factory.SubFactory(InstitutionFactory)
+    changes = factory.LazyFunction(lambda: {"name": "绥化市新名称职业技能培训学校"})
+    submitted_by = factory.LazyAttribute(lambda o: bureau_actor(o.institution.county))

@@ -20,8 +20,7 @@ from institutions.models import (
     InstitutionStatus as S,
 )
 from institutions.services.institutions import (
-    TRANSITIONS,
-    allowed_transitions,
+    AUDIT_ACTIONS,
     change_request_decide,
     inspection_record,
     institution_record_class,
@@ -33,13 +32,33 @@ from institutions.services.institutions import (
     venue_add,
     venue_remove,
 )
+from institutions.workflows import DESIGNATION
 
 from .factories import DEFAULT_APPLIED_ON, InstitutionFactory, credit_code, designate, transition
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
 ON = date(2024, 6, 1)
+# (from, to) -> audit action: every transition of the designation workflow, each made by county or city staff whose
+# region holds the institution.
+TRANSITIONS = {
+    (S.APPLIED, S.DESIGNATED): "institution.designated",
+    (S.DESIGNATED, S.SUSPENDED): "institution.suspended",
+    (S.SUSPENDED, S.DESIGNATED): "institution.reinstated",
+    (S.SUSPENDED, S.REVOKED): "institution.revoked",
+    (S.DESIGNATED, S.REVOKED): "institution.revoked",
+}
 DISALLOWED = [(f, t) for f in S.values for t in S.values if (f, t) not in TRANSITIONS]
+
+
+def allowed_transitions(status: str) -> list[str]:
+    """The target statuses the declaration allows from `status`."""
+    return [t.target for t in DESIGNATION.transitions.values() if status in t.sources]
+
+
+def test_the_declared_designation_workflow_is_the_table():
+    declared = {(s, t.target): AUDIT_ACTIONS[t.action] for t in DESIGNATION.transitions.values() for s in t.sources}
+    assert declared == TRANSITIONS
 
 
 def institution_in(status: str) -> Institution:

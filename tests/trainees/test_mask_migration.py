@@ -10,10 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.masking import mask_id_number
-from institutions.models import Teacher
 from trainees.models import Trainee
 
-from ..institutions.factories import InstitutionFactory
+from ..institutions.factories import TeacherFactory
 from .factories import make_id, register
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
@@ -37,9 +36,7 @@ def test_old_trainee_and_teacher_masks_are_rewritten_to_area_code_and_check_char
     for person, number in zip(people, numbers, strict=True):
         Trainee.objects.filter(pk=person.pk).update(id_number_masked=old_mask(number))
     teacher_number = make_id("231202", seq=8)
-    teacher = Teacher.objects.create(
-        institution=InstitutionFactory(), name="李老师", id_number_masked=old_mask(teacher_number)
-    )
+    teacher = TeacherFactory(name="李老师", id_number_masked=old_mask(teacher_number))
     run_migration()
     for person, number in zip(people, numbers, strict=True):
         person.refresh_from_db()

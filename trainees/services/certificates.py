@@ -6,17 +6,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.services import audit_log
 from catalog.models import Occupation, SkillLevel
 from core.errors import DomainError
 from core.importing import ImportError_, ImportReport, Sheet
+from core.policy import require
 from core.progress import progress_changed
 
 from ..models import Certificate, CertificateType, Trainee
 from .people import parse_id_number
 
-RECORDING_ROLES = (Role.COUNTY, Role.CITY)
 COLUMNS = ["身份证号码", "姓名", "证书类型", "证书编号", "职业编码", "技能等级", "发证机构", "发证日期"]
 
 
@@ -32,10 +32,7 @@ def certificate_add(
     issue_date: date,
     skill_level: SkillLevel | None = None,
 ) -> Certificate:
-    from ..selectors import trainee_list
-
-    if actor.role not in RECORDING_ROLES or not trainee_list(user=actor).filter(pk=trainee.pk).exists():
-        raise PermissionDenied(_("您无权为该学员登记证书。"))
+    require(actor, "trainee.record", trainee, _("您无权为该学员登记证书。"))
     number = number.strip()
     if type not in CertificateType.values:
         raise DomainError(_("证书类型不正确。"), field="type")

@@ -1,5 +1,5 @@
-"""Excel export of the people in a user's scope: masked by default; full values only for the roles that may
-reveal them, and every export is audited."""
+"""Excel export of the people in a user's scope: masked by default; full values only for those who may export
+them (trainee.export_full), and every export is audited."""
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
@@ -7,8 +7,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import audit_log
 from core.importing import export_xlsx
-
-from .people import REVEALING_ROLES
+from core.policy import can
 
 # The masked export shows the age by birth year, never the birth date: beside the masked number it would give
 # the number back (core.masking). The full export (audited, revealing roles only) has the birth date.
@@ -20,7 +19,7 @@ MAX_ROWS = 200_000
 def trainee_export(*, actor: User, full: bool = False) -> bytes:
     from ..selectors import trainee_list
 
-    if full and actor.role not in REVEALING_ROLES:
+    if full and not can(actor, "trainee.export_full"):
         raise PermissionDenied(_("您无权导出完整的个人信息。"))
     trainees = trainee_list(user=actor).select_related("registered_region")
     if full:

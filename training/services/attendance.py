@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -21,12 +22,22 @@ from accounts.models import User
 from accounts.services import audit_log
 from core import clock
 from core.errors import DomainError
+from core.policy import can, require
 from institutions.models import Institution
 from trainees import idnumber
 from trainees.crypto import blind_index
 
-from ..models import Attendance, CheckInDevice, CheckInMethod, ClassSession, ClassStatus, Enrollment, TrainingClass
-from .classes import require_owner
+from ..models import (
+    Attendance,
+    CheckInAnswer,
+    CheckInDevice,
+    CheckInMethod,
+    ClassSession,
+    ClassStatus,
+    Enrollment,
+    TrainingClass,
+)
+from .classes import check, require_owner
 
 
 def _window_tolerance() -> timedelta:
@@ -59,10 +70,7 @@ def device_issue(
 ) -> tuple[CheckInDevice, str]:
     """A new device and its token; the token is shown once and only its hash is kept. `method` is what the
     device reads (face, fingerprint or social-security card): every record it sends is stored as that."""
-    if actor.role != "institution" or actor.institution_id != institution.pk:
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied(_("只能为本机构登记考勤设备。"))
+    require(actor, "device.manage", CheckInDevice(institution=institution), _("只能为本机构登记考勤设备。"))
     if method not in CheckInMethod.values or method == CheckInMethod.MANUAL:
         raise DomainError(_("考勤设备的签到方式应为人脸、指纹或社保卡。"), field="method")
     token = secrets.token_urlsafe(32)
@@ -75,9 +83,7 @@ def device_issue(
 
 @transaction.atomic
 def device_revoke(*, actor: User, device: CheckInDevice) -> None:
-    if actor.role != "institution" or actor.institution_id != device.institution_id:
-        from django.core.exceptions import PermissionDenied
-
+    if not can(actor, "device.manage", device):
         raise PermissionDenied
     CheckInDevice.objects.filter(pk=device.pk).update(is_active=False)
     audit_log(actor=actor, action="device.revoked", target=device, region=device.institution.county)
@@ -149,45 +155,45 @@ def checkins_record(*, device: CheckInDevice, checkins: list[CheckIn]) -> list[d
 
 def _one(device, c: CheckIn, sessions, enrollments, indexes, seen, now) -> dict:
     def answer(status, reason=""):
-        return {"record_id": c.record_id, "status": status, "reason": reason}
+        return {"record_id": c.record_id, "status": str(status), "reason": reason}
 
     if c.record_id in seen:
-        return answer("duplicate")
+        return answer(CheckInAnswer.DUPLICATE)
     session = sessions.get(c.session_id)
     if session is None:
-        return answer("rejected", _("课程不存在或不属于本机构。"))
+        return answer(CheckInAnswer.REJECTED, _("课程不存在或不属于本机构。"))
     if session.training_class.status != ClassStatus.IN_TRAINING:
-        return answer("rejected", _("培训班不在培训中。"))
+        return answer(CheckInAnswer.REJECTED, _("培训班不在培训中。"))
     if c.method and (c.method not in CheckInMethod.values or c.method == CheckInMethod.MANUAL):
-        return answer("rejected", _("签到方式不正确。"))
+        return answer(CheckInAnswer.REJECTED, _("签到方式不正确。"))
     if c.method and c.method != device.method:  # the record's method is the device's, never the batch's
         return answer(
-            "rejected",
+            CheckInAnswer.REJECTED,
             _("签到方式“%(claimed)s”与本设备的签到方式“%(device)s”不符。")
             % {"claimed": CheckInMethod(c.method).label, "device": device.get_method_display()},
         )
     if c.checked_at > now + _clock_skew():
-        return answer("rejected", _("签到时间晚于当前时间。"))
+        return answer(CheckInAnswer.REJECTED, _("签到时间晚于当前时间。"))
     if c.checked_at < device.created_at - _clock_skew():
         return answer(
-            "rejected",
+            CheckInAnswer.REJECTED,
             _("签到时间早于本设备的登记时间（%(t)s），不予接收。")
             % {"t": timezone.localtime(device.created_at).strftime("%Y-%m-%d %H:%M")},
         )
     opens, closes = _session_window(session)
     if not opens <= c.checked_at <= closes:
-        return answer("rejected", _("签到时间不在该课程时间内。"))
+        return answer(CheckInAnswer.REJECTED, _("签到时间不在该课程时间内。"))
     _starts, ends = _session_times(session)
     if now > ends + _max_upload_delay():
         return answer(
-            "rejected",
+            CheckInAnswer.REJECTED,
             _("该课程结束已超过 %(d)s 天，设备记录不再接收；确需补录请由机构手工补录并说明原因。")
             % {"d": _max_upload_delay().days},
         )
     late = now > ends + _late_upload_after()
     enrollment = enrollments.get((session.training_class_id, indexes.get(c.record_id)))
     if enrollment is None:
-        return answer("rejected", _("该人员不在本班花名册中。"))
+        return answer(CheckInAnswer.REJECTED, _("该人员不在本班花名册中。"))
     try:
         with transaction.atomic():
             Attendance.objects.create(
@@ -201,12 +207,12 @@ def _one(device, c: CheckIn, sessions, enrollments, indexes, seen, now) -> dict:
                 created_at=now,
             )
     except IntegrityError:  # the same person already checked in to this session, or a concurrent resend
-        return answer("duplicate")
+        return answer(CheckInAnswer.DUPLICATE)
     seen.add(c.record_id)
     if late:
         hours = int(_late_upload_after().total_seconds() // 3600)
-        return answer("accepted", _("已接收，但在课程结束 %(h)s 小时后才上传，标记为迟传。") % {"h": hours})
-    return answer("accepted")
+        return answer(CheckInAnswer.ACCEPTED, _("已接收，但在课程结束 %(h)s 小时后才上传，标记为迟传。") % {"h": hours})
+    return answer(CheckInAnswer.ACCEPTED)
 
 
 @transaction.atomic
@@ -220,8 +226,7 @@ def attendance_record_manual(
         raise DomainError(_("课程与花名册不属于同一个班。"))
     if not (reason or "").strip():
         raise DomainError(_("手工补录必须填写原因。"), field="reason")
-    if training_class.status not in (ClassStatus.IN_TRAINING, ClassStatus.COMPLETED):
-        raise DomainError(_("培训班不在培训中。"))
+    check(actor, training_class, "record_attendance")  # once the training has started
     opens, closes = _session_window(session)
     if not opens <= checked_at <= closes or checked_at > clock.now() + _clock_skew():
         raise DomainError(_("补录的签到时间应在该课程时间内，且不晚于现在。"))

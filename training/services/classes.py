@@ -6,50 +6,62 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
-from accounts.selectors import user_may_act_on_region
+from accounts.models import User
 from accounts.services import audit_log
 from core import clock
 from core.errors import DomainError
+from core.policy import require
 from core.progress import progress_changed
+from core.workflow import Transition
 from institutions.models import Program, ProgramStatus
 from institutions.selectors import institution_can_open_classes, program_listed_between
+from institutions.services.common import check as institution_check
+from institutions.services.common import transition_to
 from institutions.services.institutions import institution_record_class
 
 from ..models import ClassMaterial, ClassSession, ClassStatusChange, SessionKind, TrainingClass
 from ..models import ClassStatus as S
+from ..workflows import CLASS
 
-DECIDERS = (Role.COUNTY, Role.CITY)
 MIN_MINUTES_PER_HOUR = 40  # seed 004: each class hour at least 40 minutes
 MATERIAL_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png"}
 MATERIAL_MAX_BYTES = 20 * 1024 * 1024
 
-# (from, to): (who, audit action)
-TRANSITIONS = {
-    (S.DRAFT, S.SUBMITTED): ("institution", "class.submitted"),
-    (S.RETURNED, S.SUBMITTED): ("institution", "class.resubmitted"),
-    (S.SUBMITTED, S.APPROVED): ("bureau", "class.approved"),
-    (S.SUBMITTED, S.RETURNED): ("bureau", "class.returned"),
-    (S.SUBMITTED, S.REJECTED): ("bureau", "class.rejected"),
-    (S.APPROVED, S.IN_TRAINING): ("institution", "class.started"),
-    (S.IN_TRAINING, S.COMPLETED): ("institution", "class.completed"),
-    (S.COMPLETED, S.CLOSED): ("bureau", "class.closed"),
+# The acts of training.workflows.CLASS that class_transition takes (a target status posted by a page or the API is
+# one of them), each with its audit action. 申请变更 is class_request_change; the acts without a target have their
+# own services.
+AUDIT_ACTIONS = {
+    "submit": "class.submitted",
+    "resubmit": "class.resubmitted",
+    "approve": "class.approved",
+    "return": "class.returned",
+    "reject": "class.rejected",
+    "start": "class.started",
+    "complete": "class.completed",
+    "close": "class.closed",
 }
-REASON_REQUIRED = {S.RETURNED, S.REJECTED}
+REASON_REQUIRED = {"return", "reject"}
+
+
+def denied_message(permission: str) -> str:
+    if permission == "class.manage_own":
+        return _("只能处理本机构的培训班。")
+    return _("该培训班不在您的管辖范围内。")
+
+
+def check(actor: User, training_class: TrainingClass, action: str) -> Transition:
+    """CLASS.check, with a refused user told why in this app's words."""
+    return institution_check(CLASS, actor, training_class, action, denied_message(CLASS[action].permission))
 
 
 def require_owner(actor: User, training_class: TrainingClass) -> None:
-    if actor.role != Role.INSTITUTION or actor.institution_id != training_class.institution_id:
-        raise PermissionDenied(_("只能处理本机构的培训班。"))
+    require(actor, "class.manage_own", training_class, denied_message("class.manage_own"))
 
 
-def require_bureau(actor: User, training_class: TrainingClass) -> None:
-    if not user_may_act_on_region(actor, training_class.county, DECIDERS):
-        raise PermissionDenied(_("该培训班不在您的管辖范围内。"))
-
-
-def require_editable(training_class: TrainingClass) -> None:
-    if not training_class.is_editable:
+def require_editable(actor: User, training_class: TrainingClass) -> None:
+    """The owner, while the workflow allows "edit" (a draft or a returned application)."""
+    require_owner(actor, training_class)
+    if training_class.status not in CLASS.sources("edit"):
         raise DomainError(
             _("培训班当前为“%(s)s”，不能直接修改；已批准的班级请提交变更申请。")
             % {"s": training_class.get_status_display()}
@@ -60,8 +72,7 @@ def require_editable(training_class: TrainingClass) -> None:
 def class_create(
     *, actor: User, program: Program, name: str, start_date: date, end_date: date, planned_headcount: int
 ) -> TrainingClass:
-    if actor.role != Role.INSTITUTION or program.institution_id != actor.institution_id:
-        raise PermissionDenied(_("只能为本机构的培训项目开班。"))
+    require(actor, "class.create", program, _("只能为本机构的培训项目开班。"))
     if program.status != ProgramStatus.LISTED:
         raise DomainError(_("该项目已移出目录，不能开班。"), field="program")
     if end_date < start_date:
@@ -89,8 +100,7 @@ def class_create(
 def class_update(*, actor: User, training_class: TrainingClass, **fields) -> TrainingClass:
     """Name, dates and headcount while the application is a draft or was returned."""
     training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
-    require_owner(actor, training_class)
-    require_editable(training_class)
+    require_editable(actor, training_class)
     for name in ("name", "start_date", "end_date", "planned_headcount"):
         if name in fields:
             setattr(training_class, name, fields[name])
@@ -126,8 +136,7 @@ def session_add(
     venue=None,
 ) -> ClassSession:
     training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
-    require_owner(actor, training_class)
-    require_editable(training_class)
+    require_editable(actor, training_class)
     session = ClassSession(
         training_class=training_class,
         date=date,
@@ -168,16 +177,14 @@ def _check_session(training_class: TrainingClass, session: ClassSession) -> None
 @transaction.atomic
 def session_remove(*, actor: User, session: ClassSession) -> None:
     training_class = TrainingClass.objects.select_for_update().get(pk=session.training_class_id)
-    require_owner(actor, training_class)
-    require_editable(training_class)
+    require_editable(actor, training_class)
     session.delete()
 
 
 @transaction.atomic
 def material_upload(*, actor: User, training_class: TrainingClass, kind: str, uploaded_file) -> ClassMaterial:
     training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
-    require_owner(actor, training_class)
-    require_editable(training_class)
+    require_editable(actor, training_class)
     name = uploaded_file.name
     suffix = name[name.rfind(".") :].lower() if "." in name else ""
     if suffix not in MATERIAL_TYPES:
@@ -244,40 +251,39 @@ def snapshot(training_class: TrainingClass) -> dict:
 
 @transaction.atomic
 def class_transition(*, actor: User, training_class: TrainingClass, to_status: str, reason: str = "") -> TrainingClass:
+    """Move the class to `to_status` by the one act of CLASS (among AUDIT_ACTIONS) that leads there from its
+    status: the act's permission, then its guards, then the reason that returning and rejecting need."""
     training_class = (
         TrainingClass.objects.select_for_update(of=("self",))
         .select_related("program", "institution", "county")
         .get(pk=training_class.pk)
     )
-    rule = TRANSITIONS.get((training_class.status, to_status))
-    if rule is None:
+    step = transition_to(CLASS, training_class, to_status, among=AUDIT_ACTIONS)
+    if step is None:
         label = S(to_status).label if to_status in S.values else to_status
         raise DomainError(_("不能从“%(f)s”变更为“%(t)s”。") % {"f": training_class.get_status_display(), "t": label})
-    who, action = rule
-    (require_owner if who == "institution" else require_bureau)(actor, training_class)
+    check(actor, training_class, step.action)
     reason = (reason or "").strip()
-    if to_status in REASON_REQUIRED and not reason:
+    if step.action in REASON_REQUIRED and not reason:
         raise DomainError(_("请填写理由。"), field="reason")
-    today = clock.today()
-    _guard(training_class, to_status, today)
     ClassStatusChange.objects.create(
         training_class=training_class,
         from_status=training_class.status,
-        to_status=to_status,
+        to_status=step.target,
         reason=reason,
         actor=actor,
     )
-    training_class.status = to_status
-    if to_status == S.APPROVED:
+    training_class.status = step.target
+    if step.target == S.APPROVED:
         training_class.approved_at = clock.now()
     training_class.save(update_fields=["status", "approved_at"])
-    if to_status == S.IN_TRAINING:
+    if step.target == S.IN_TRAINING:
         institution_record_class(institution=training_class.institution, start_date=training_class.start_date)
-    if to_status == S.COMPLETED:  # completed enrollments count as training person-times
+    if step.target == S.COMPLETED:  # completed enrollments count as training person-times
         progress_changed(counties={training_class.county_id}, months={training_class.end_date})
     audit_log(
         actor=actor,
-        action=action,
+        action=AUDIT_ACTIONS[step.action],
         target=training_class,
         region=training_class.county,
         details={"reason": reason} if reason else {},
@@ -285,43 +291,23 @@ def class_transition(*, actor: User, training_class: TrainingClass, to_status: s
     return training_class
 
 
-def _guard(training_class: TrainingClass, to_status: str, today: date) -> None:
-    if to_status == S.SUBMITTED:
-        if not training_class.sessions.exists():
-            raise DomainError(_("请先填写课程表。"))
-        if not training_class.enrollments.exists():
-            raise DomainError(_("请先上传花名册。"))
-    elif to_status == S.APPROVED:
-        problems = approval_problems(training_class, today)
-        if problems:
-            raise DomainError(" ".join(problems))
-    elif to_status == S.IN_TRAINING and today < training_class.start_date:
-        raise DomainError(_("未到开班日期（%(d)s）。") % {"d": training_class.start_date})
-    elif to_status == S.IN_TRAINING and today > training_class.end_date:
-        raise DomainError(_("培训日期已过（%(d)s 结业），不能再开班。") % {"d": training_class.end_date})
-    elif to_status == S.COMPLETED and today < training_class.end_date:
-        raise DomainError(_("未到结业日期（%(d)s）。") % {"d": training_class.end_date})
-
-
 @transaction.atomic
 def class_request_change(*, actor: User, training_class: TrainingClass, reason: str) -> TrainingClass:
     """变更: an approved class whose dates, timetable or roster must change goes back for approval; what was
     approved is kept in the history."""
     training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
-    require_owner(actor, training_class)
-    if training_class.status != S.APPROVED:
-        raise DomainError(_("只有已批准、尚未开班的培训班可以申请变更。"))
+    step = check(actor, training_class, "request_change")
     if not (reason or "").strip():
         raise DomainError(_("请填写变更理由。"), field="reason")
     ClassStatusChange.objects.create(
         training_class=training_class,
-        from_status=S.APPROVED,
-        to_status=S.RETURNED,
+        from_status=training_class.status,
+        to_status=step.target,
         reason=reason.strip(),
         snapshot=snapshot(training_class),
         actor=actor,
     )
-    training_class.status = S.RETURNED
+    training_class.status = step.target
     training_class.revision += 1
     training_class.approved_at = None
     training_class.save(update_fields=["status", "revision", "approved_at"])

@@ -10,8 +10,8 @@ from accounts.services import audit_log
 from core.errors import DomainError
 from trainees.models import Certificate
 
-from ..models import ClassStatus, Enrollment, EnrollmentResult
-from .classes import require_owner
+from ..models import Enrollment, EnrollmentResult
+from .classes import check
 
 
 @transaction.atomic
@@ -29,9 +29,7 @@ def enrollment_record_result(
         .get(pk=enrollment.pk)
     )
     training_class = enrollment.training_class
-    require_owner(actor, training_class)
-    if training_class.status not in (ClassStatus.IN_TRAINING, ClassStatus.COMPLETED):
-        raise DomainError(_("培训开始后才能登记考核结果。"))
+    check(actor, training_class, "record_result")  # the owner, once the training has started
     if result not in EnrollmentResult.values:
         raise DomainError(_("考核结果不正确。"), field="result")
     if score is not None and not Decimal(0) <= score <= Decimal(100):

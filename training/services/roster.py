@@ -303,11 +303,10 @@ def roster_commit(*, actor: User, training_class: TrainingClass, check: RosterCh
 
 @transaction.atomic
 def roster_job_create(*, actor: User, training_class: TrainingClass, uploaded_file) -> ImportJob:
-    from .classes import require_editable, require_owner
+    from .classes import require_editable
 
     training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
-    require_owner(actor, training_class)
-    require_editable(training_class)
+    require_editable(actor, training_class)
     if not uploaded_file.name.lower().endswith(".xlsx"):
         raise DomainError(_("只支持 .xlsx 文件，请使用下载的模板。"), field="file")
     if uploaded_file.size > 5 * 1024 * 1024:
