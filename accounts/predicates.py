@@ -40,15 +40,16 @@ def _follow(obj, path: str):
 
 def region_within_scope(path: str):
     """The object's region (reached by the dotted `path`; "" for a Region) lies inside the user's region. An
-    administrator's scope is everything; a user without a region reaches nothing."""
+    administrator without a region reaches everything (a superuser given a county acts as that county); anyone
+    else without a region reaches nothing."""
 
     def test(user, obj) -> bool:
         if obj is None:
             return True
-        if user.is_system_admin:
-            return True
+        if user.region_id is None:  # the system administrator's scope is everything; anyone else's nothing
+            return user.is_system_admin
         region = _follow(obj, path)
-        return user.region_id is not None and region is not None and region.code.startswith(user.region.code)
+        return region is not None and region.code.startswith(user.region.code)
 
     return rules.predicate(test, name=f"region_within_scope({path})")
 

@@ -55,14 +55,3 @@ def audit_event_list(*, user: User, filters: dict | None = None) -> QuerySet[Aud
     if filters.get("region"):
         qs = qs.filter(region__code__startswith=filters["region"].code)
     return qs.select_related("region", "target_type")
-
-
-def user_may_act_on_region(user: User, region: Region, roles) -> bool:
-    """Bureau users of `roles` whose region contains `region` (admins excluded: they run the system,
-    they do not decide cases)."""
-    return (
-        user.is_authenticated
-        and user.role in roles
-        and user.region_id is not None
-        and region.code.startswith(user.region.code)
-    )

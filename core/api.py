@@ -9,6 +9,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
 from .forms import MAX_ID, IdField, RegionCodeField
+from .workflow import available_actions
 
 
 def exception_handler(exc, context):
@@ -44,3 +45,21 @@ class CodeRelatedField(serializers.SlugRelatedField):
         if isinstance(data, str) and ("\x00" in data or len(data) > self.max_code_length):
             self.fail("does_not_exist", slug_name=self.slug_field, value=data[:40].replace("\x00", "\\0"))
         return super().to_internal_value(data)
+
+
+ACTIONS = serializers.ListField(child=serializers.CharField(), help_text="当前用户现在可以进行的操作（工作流动作名）")
+
+
+def actions_of(serializer, obj) -> list[str]:
+    """The acts the requesting user may start on `obj` now: its workflow's action names ("submit", "approve")."""
+    request = serializer.context.get("request")
+    return sorted(available_actions(request.user, obj)) if request else []
+
+
+# `actions` on an object with a workflow. No docstring: the schema would give it to every serializer as theirs.
+class ActionsMixin(serializers.Serializer):
+    actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(ACTIONS)
+    def get_actions(self, obj) -> list[str]:
+        return actions_of(self, obj)

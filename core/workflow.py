@@ -57,12 +57,22 @@ class Workflow:
         """The statuses from which `action` may start: for the queries of work waiting for it."""
         return self.transitions[action].sources
 
-    def check(self, user, obj, action: str) -> Transition:
-        """The transition, if `user` may do `action` to `obj` now: PermissionDenied without the permission,
-        DomainError (with how to proceed) when the status or a guard does not allow it."""
+    def transition_to(self, obj, target: str, among=None) -> Transition | None:
+        """The declared transition from `obj`'s status to `target` (pages that post a target status: each
+        (status, target) pair is one action), or None; `among` limits it to some actions."""
+        status = self.status_of(obj)
+        for t in self.transitions.values():
+            if t.target == target and status in t.sources and (among is None or t.action in among):
+                return t
+        return None
+
+    def check(self, user, obj, action: str, *, denied: str = "") -> Transition:
+        """The transition, if `user` may do `action` to `obj` now: PermissionDenied without the permission
+        (`denied` says why, in the app's words), DomainError (with how to proceed) when the status or a guard
+        does not allow it."""
         t = self.transitions[action]
         if user is not None and not can(user, t.permission, obj):
-            raise PermissionDenied(_("没有权限：%(a)s。") % {"a": t.label})
+            raise PermissionDenied(denied or _("没有权限：%(a)s。") % {"a": t.label})
         status = self.status_of(obj)
         if status not in t.sources:
             label = self.statuses(status).label

@@ -2,7 +2,7 @@
 user's scope, so naming another county's institution is "does not exist", never a write."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -10,26 +10,14 @@ from rest_framework.response import Response
 
 from accounts.api_base import ScopedQuerysetMixin
 from catalog.models import Occupation, SkillLevel, TrainingType
-from core.api import CodeRelatedField, IdFilter, RegionCodeFilter
+from core.api import ActionsMixin, CodeRelatedField, IdFilter, RegionCodeFilter
 from core.policy import Allowed
-from core.workflow import available_actions
 
 from . import selectors
 from .models import Institution, InstitutionStatus, Program, ProgramStatus, TrainingMode, UrgentOccupationList
 from .services.institutions import institution_register, institution_transition
 from .services.programs import program_list, program_set_status
 from .services.urgent_lists import urgent_list_publish
-
-
-# `actions`: what the requesting user may do to the object now (its workflow's available actions). No docstring:
-# the schema would give it to every serializer below as their description.
-class ActionsMixin(serializers.Serializer):
-    actions = serializers.SerializerMethodField()
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_actions(self, obj) -> list[str]:
-        request = self.context.get("request")
-        return list(available_actions(request.user, obj)) if request else []
 
 
 class ScopedRegionField(CodeRelatedField):

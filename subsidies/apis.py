@@ -9,20 +9,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accounts.stepup import StepUpRequired
+from core.api import ACTIONS, ActionsMixin, actions_of
 from core.policy import Allowed
-from core.workflow import available_actions
 
 from . import selectors
 from .models import ClaimLine, Finding, PublicNotice, SubsidyClaim, SubsidyStandard
 from .services import claims, notices
-
-ACTIONS = serializers.ListField(child=serializers.CharField(), help_text="当前用户现在可以进行的操作（工作流动作名）")
-
-
-def _actions(serializer, obj) -> list[str]:
-    """The acts the requesting user may start on `obj` now: the workflow's action names ("submit", "approve")."""
-    request = serializer.context.get("request")
-    return sorted(available_actions(request.user, obj)) if request else []
 
 
 class FindingSerializer(serializers.ModelSerializer):
@@ -49,8 +41,8 @@ class ClaimLineSerializer(serializers.ModelSerializer):
         list does not offer what the service would refuse)."""
         cache = self.__dict__.setdefault("_claim_actions", {})  # one child serializer serves every line
         if obj.claim_id not in cache:
-            cache[obj.claim_id] = _actions(self, obj.claim)
-        return _actions(self, obj) if "decide_lines" in cache[obj.claim_id] else []
+            cache[obj.claim_id] = actions_of(self, obj.claim)
+        return actions_of(self, obj) if "decide_lines" in cache[obj.claim_id] else []
 
 
 class ClaimSerializer(serializers.ModelSerializer):
@@ -89,18 +81,13 @@ class ClaimStatusField(serializers.CharField):
         super().__init__(read_only=True, **kwargs)
 
 
-class ClaimDetailSerializer(ClaimSerializer):
+class ClaimDetailSerializer(ActionsMixin, ClaimSerializer):
     status = ClaimStatusField()
     lines = serializers.SerializerMethodField()
     findings = serializers.SerializerMethodField()
-    actions = serializers.SerializerMethodField()
 
     class Meta(ClaimSerializer.Meta):
         fields = [*ClaimSerializer.Meta.fields, "lines", "findings", "actions"]
-
-    @extend_schema_field(ACTIONS)
-    def get_actions(self, obj):
-        return _actions(self, obj)
 
     @extend_schema_field(ClaimLineSerializer(many=True))
     def get_lines(self, obj):

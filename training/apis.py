@@ -3,27 +3,25 @@
 import django_filters
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import authentication, exceptions, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import IdFilter
+from core.api import ActionsMixin, IdFilter
 from core.policy import Allowed
-from core.workflow import available_actions
 
 from . import selectors
 from .models import CheckInAnswer, CheckInDevice, CheckInMethod, ClassStatus, Enrollment, ImportJob, TrainingClass
 from .services import attendance, classes
 
 
-class TrainingClassSerializer(serializers.ModelSerializer):
+class TrainingClassSerializer(ActionsMixin, serializers.ModelSerializer):
     institution = serializers.PrimaryKeyRelatedField(read_only=True)
     program = serializers.PrimaryKeyRelatedField(read_only=True)
     county = serializers.SlugRelatedField(slug_field="code", read_only=True)
     roster_size = serializers.IntegerField(read_only=True)
-    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = TrainingClass
@@ -42,12 +40,6 @@ class TrainingClassSerializer(serializers.ModelSerializer):
             "roster_size",
             "actions",
         ]
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_actions(self, obj) -> list[str]:
-        """What the requesting user may do to the class now (training.workflows.CLASS)."""
-        request = self.context.get("request")
-        return list(available_actions(request.user, obj)) if request else []
 
 
 class ClassTransitionSerializer(serializers.Serializer):

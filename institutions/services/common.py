@@ -1,6 +1,5 @@
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -22,24 +21,9 @@ def require_own_institution(actor: User, institution: Institution) -> None:
     require(actor, "institution.edit_own", institution, _("只能处理本机构的数据。"))
 
 
-def transition_to(workflow: Workflow, obj, to_status: str, among=None) -> Transition | None:
-    """The declared transition that takes `obj` from its status to `to_status` (pages and the API post a target
-    status; each (status, target) pair is one action), or None. `among` limits it to some actions."""
-    status = workflow.status_of(obj)
-    for t in workflow.transitions.values():
-        if t.target == to_status and status in t.sources and (among is None or t.action in among):
-            return t
-    return None
-
-
 def check(workflow: Workflow, actor: User, obj, action: str, denied: str) -> Transition:
     """`workflow.check`, with the refusal of a user without the permission in this app's words (`denied`)."""
-    try:
-        return workflow.check(actor, obj, action)
-    except PermissionDenied:
-        raise PermissionDenied(denied) from None
-    except DomainError as exc:  # a declared refusal is a lazy translation: the message must be text
-        raise DomainError(str(exc.message), field=exc.field) from None
+    return workflow.check(actor, obj, action, denied=denied)
 
 
 def today() -> date:

@@ -34,7 +34,6 @@ from .common import (
     require_bureau_scope,
     require_own_institution,
     require_reason,
-    transition_to,
 )
 
 # The audit action of each act of the designation workflow (institutions/workflows.py).
@@ -84,7 +83,7 @@ def institution_transition(
     require_bureau_scope(actor, institution)
     if to_status not in S.values:
         raise DomainError(_("未知的认定状态：%(s)s。") % {"s": to_status}, field="to_status")
-    step = transition_to(DESIGNATION, institution, to_status)
+    step = DESIGNATION.transition_to(institution, to_status)
     if step is None:
         raise DomainError(
             _("不能从“%(frm)s”变更为“%(to)s”。") % {"frm": institution.get_status_display(), "to": S(to_status).label}

@@ -67,8 +67,6 @@ def attended_hours(claim) -> AttendedHours:
     return AttendedHours(total, by_day)
 
 
-
-
 def _ledger(trainee_ids, exclude_ref_prefix: str) -> dict[int, list[LedgerEntry]]:
     ledger = defaultdict(list)
     rows = (

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from accounts.management.commands.backup import DUMP_NAME, MANIFEST_NAME, MEDIA_NAME
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 from psycopg import sql
+
+from core.management.commands.backup import DUMP_NAME, MANIFEST_NAME, MEDIA_NAME
 
 pytestmark = [
     pytest.mark.slow,

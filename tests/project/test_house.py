@@ -93,7 +93,8 @@ def status_literals_in(source: str, values: set[str]) -> list[int]:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Compare):
             operands = [node.left, *node.comparators]
-            if any(s in values for operand in operands for s in _strings(operand)):
+            about_status = any("status" in ast.unparse(operand) for operand in operands)
+            if about_status and any(s in values for operand in operands for s in _strings(operand)):
                 lines.append(node.lineno)
         elif (
             isinstance(node, ast.keyword)
@@ -132,6 +133,7 @@ def test_the_status_check_sees_a_literal():
     assert status_literals_in("if claim.status == 'approved':\n    pass\n", values) == [1]
     assert status_literals_in("qs.filter(status__in=['x', 'approved'])\n", values) == [1]
     assert status_literals_in("qs.filter(status=S.APPROVED)\nprint('approved')\n", values) == []
+    assert status_literals_in("if show == 'approved':\n    pass\n", values) == []  # a filter choice, not a status
 
 
 # --- sizes --------------------------------------------------------------------------------------------------

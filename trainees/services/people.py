@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.services import audit_log
 from catalog.models import Region, TraineeCategory
 from core import clock
@@ -20,8 +20,6 @@ from ..crypto import blind_index, encrypt
 from ..models import Trainee, TraineeAccess, TraineeCategoryAssignment
 from ..validators import clean_mobile, clean_name
 
-# Kept for subsidies until it moves to the policy (the permission "trainee.reveal"); nothing here uses it.
-REVEALING_ROLES = (Role.COUNTY, Role.CITY)
 REVEALABLE_FIELDS = {"id_number": _("身份证号"), "phone": _("手机号码"), "bank_account": _("银行账号")}
 
 

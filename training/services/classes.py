@@ -16,7 +16,6 @@ from core.workflow import Transition
 from institutions.models import Program, ProgramStatus
 from institutions.selectors import institution_can_open_classes, program_listed_between
 from institutions.services.common import check as institution_check
-from institutions.services.common import transition_to
 from institutions.services.institutions import institution_record_class
 
 from ..models import ClassMaterial, ClassSession, ClassStatusChange, SessionKind, TrainingClass
@@ -258,7 +257,7 @@ def class_transition(*, actor: User, training_class: TrainingClass, to_status: s
         .select_related("program", "institution", "county")
         .get(pk=training_class.pk)
     )
-    step = transition_to(CLASS, training_class, to_status, among=AUDIT_ACTIONS)
+    step = CLASS.transition_to(training_class, to_status, among=AUDIT_ACTIONS)
     if step is None:
         label = S(to_status).label if to_status in S.values else to_status
         raise DomainError(_("不能从“%(f)s”变更为“%(t)s”。") % {"f": training_class.get_status_display(), "t": label})
