@@ -110,67 +110,48 @@ class MyInstitutionView(PermissionRequiredMixin, View):
         return redirect("institutions:detail", pk=request.user.institution_id)
 
 
-class InstitutionTransitionView(PermissionRequiredMixin, View):
+class InstitutionFormView(PermissionRequiredMixin, View):
+    """A form posted about one institution in scope: the service runs, and the page goes back with its message."""
+
+    form_class = None
+    service = None
+    success = ""
+
+    def post(self, request, pk):
+        institution = scoped_institution(request, pk)
+        form = self.form_class(request.POST)
+        return post_form_then_back(request, institution, form, self.service, self.success, institution=institution)
+
+
+class InstitutionTransitionView(InstitutionFormView):
     """The form posts the target status; institutions.workflows.DESIGNATION decides which act that is."""
 
     permission = "institution.decide"
-
-    def post(self, request, pk):
-        institution = scoped_institution(request, pk)
-        return post_form_then_back(
-            request,
-            institution,
-            TransitionForm(request.POST),
-            institution_services.institution_transition,
-            _("认定状态已变更。"),
-            institution=institution,
-        )
+    form_class = TransitionForm
+    service = staticmethod(institution_services.institution_transition)
+    success = _("认定状态已变更。")
 
 
-class InspectionCreateView(PermissionRequiredMixin, View):
+class InspectionCreateView(InstitutionFormView):
     permission = "institution.decide"
-
-    def post(self, request, pk):
-        institution = scoped_institution(request, pk)
-        return post_form_then_back(
-            request,
-            institution,
-            InspectionForm(request.POST),
-            institution_services.inspection_record,
-            _("已登记年度报告/检查。"),
-            institution=institution,
-        )
+    form_class = InspectionForm
+    service = staticmethod(institution_services.inspection_record)
+    success = _("已登记年度报告/检查。")
 
 
 @method_decorator(sensitive_post_parameters("id_number"), name="dispatch")
-class TeacherCreateView(PermissionRequiredMixin, View):
+class TeacherCreateView(InstitutionFormView):
     permission = "institution.edit"
-
-    def post(self, request, pk):
-        institution = scoped_institution(request, pk)
-        return post_form_then_back(
-            request,
-            institution,
-            TeacherForm(request.POST),
-            institution_services.teacher_add,
-            _("已添加师资。"),
-            institution=institution,
-        )
+    form_class = TeacherForm
+    service = staticmethod(institution_services.teacher_add)
+    success = _("已添加师资。")
 
 
-class VenueCreateView(PermissionRequiredMixin, View):
+class VenueCreateView(InstitutionFormView):
     permission = "institution.edit"
-
-    def post(self, request, pk):
-        institution = scoped_institution(request, pk)
-        return post_form_then_back(
-            request,
-            institution,
-            VenueForm(request.POST),
-            institution_services.venue_add,
-            _("已添加培训场地。"),
-            institution=institution,
-        )
+    form_class = VenueForm
+    service = staticmethod(institution_services.venue_add)
+    success = _("已添加培训场地。")
 
 
 class TeacherDeleteView(PermissionRequiredMixin, View):
