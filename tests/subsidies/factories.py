@@ -1,8 +1,6 @@
-"""Helpers for the subsidies tests.
-
-Model factories (factory_boy) for the rows tests write directly (a setting, a finding, an inspector, a payment
-that the database must refuse...), and for the objects of the workflow tables (`SubsidyClaimFactory.build(...)`
-in any status, unsaved). The rest plays the domain through the services:
+"""Helpers for the subsidies tests, which import all of them from this module: the users, the standards and the
+model factories (factory_boy) live in factories_users.py, factories_standards.py and factories_models.py and
+are re-exported here. This module plays the domain through the services:
 
 `completed_class` plays a small class through the real services, each step on its own date with
 core.clock.replaying: a designated institution with a listed 12-hour program (6 theory + 6 practice), a
@@ -16,261 +14,50 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-import factory
 from django.utils import timezone
 
-from accounts.models import Role, User
-from catalog.models import Region, SkillLevel, TrainingType
+from accounts.models import User
+from catalog.models import Region
 from core.clock import replaying as clock
 from institutions.models import Institution, Program
-from subsidies.models import (
-    CategoryEligibility,
-    ClaimKind,
-    ClaimLine,
-    ClaimMaterial,
-    ClaimStatus,
-    Finding,
-    Inspector,
-    MaterialKind,
-    Objection,
-    Payment,
-    PaymentKind,
-    PhoneFollowUp,
-    PublicNotice,
-    RegionSetting,
-    Severity,
-    SpotCheck,
-    SpotCheckVisit,
-    SubsidyClaim,
-    SubsidyStandard,
-)
-from subsidies.services import claims, notices, standards
+from subsidies.models import ClaimStatus, Severity, SubsidyClaim
+from subsidies.services import claims, notices
 from training.models import ClassStatus, Enrollment, EnrollmentResult, TrainingClass
 from training.services import attendance, classes, results
 
-from ..accounts.factories import UserFactory
 from ..institutions.factories import DesignatedInstitutionFactory, ProgramFactory
 from ..training.factories import commit_roster, rows
+from .factories_models import (  # noqa: F401 - re-exported: the tests import them from here
+    CategoryEligibilityFactory,
+    ClaimLineFactory,
+    ClaimMaterialFactory,
+    FindingFactory,
+    InspectorFactory,
+    ObjectionFactory,
+    PaymentFactory,
+    PhoneFollowUpFactory,
+    PublicNoticeFactory,
+    RegionSettingFactory,
+    SpotCheckFactory,
+    SpotCheckVisitFactory,
+    SubsidyClaimFactory,
+    region,
+)
+from .factories_standards import (  # noqa: F401 - re-exported: the tests import them from here
+    STANDARD_FROM,
+    ensure_standard,
+    level,
+    make_standard,
+    make_standard_row,
+    training_type,
+)
+from .factories_users import bureau, finance, institution_user, province, user  # noqa: F401 - re-exported
 
 START = date(2025, 3, 3)  # a Monday
 MORNING = (time(8, 30), time(11, 30), 3)
 AFTERNOON = (time(13, 30), time(16, 30), 3)
 EVENING = (time(18, 30), time(21, 30), 3)
 TWO_DAYS = [[MORNING, AFTERNOON], [MORNING, AFTERNOON]]  # 2 days × 6 hours = the program's 12 hours
-STANDARD_FROM = date(2024, 1, 1)
-
-
-# --- users --------------------------------------------------------------------------------------------------
-
-
-def user(role: str, region_code: str | None = None, username: str | None = None, **kw) -> User:
-    """A user of `role` (made once per username)."""
-    region = Region.objects.get(code=region_code) if region_code else None
-    return UserFactory(role=role, region=region, username=username or f"sub-{role}-{region_code}", **kw)
-
-
-def bureau(region_code: str = "231202") -> User:
-    return user(Role.COUNTY if len(region_code) == 6 else Role.CITY, region_code)
-
-
-def finance(region_code: str = "2312") -> User:
-    return user(Role.FINANCE, region_code)
-
-
-def province() -> User:
-    return user(Role.PROVINCE, "23")
-
-
-def institution_user(institution: Institution) -> User:
-    return UserFactory(role=Role.INSTITUTION, institution=institution, username=f"sub-inst-{institution.pk}")
-
-
-# --- standards ----------------------------------------------------------------------------------------------
-
-
-def level(code: str = "level5") -> SkillLevel:
-    return SkillLevel.objects.get(code=code)
-
-
-def training_type(code: str = "employment_skills") -> TrainingType:
-    return TrainingType.objects.get(code=code)
-
-
-def make_standard(region_code: str = "23", *, amount=1000, basis="per_person", **kw) -> SubsidyStandard:
-    """A standard set through standard_create by a user of that region (from 2024-01-01, open-ended)."""
-    actor = province() if len(region_code) == 2 else bureau(region_code)
-    fields = {
-        "region": actor.region,
-        "valid_from": STANDARD_FROM,
-        "training_type": training_type(),
-        "amount": Decimal(amount),
-        "basis": basis,
-        **kw,
-    }
-    return standards.standard_create(actor=actor, **fields)
-
-
-def make_standard_row(region_code: str = "23", *, amount=1000, basis="per_person", **kw) -> SubsidyStandard:
-    """A standard written with the ORM, bypassing standard_create: only for standards the service cannot
-    create on PostgreSQL (any skill level: see test_standards, the FOR UPDATE over an outer join)."""
-    fields = {
-        "region": Region.objects.get(code=region_code),
-        "valid_from": STANDARD_FROM,
-        "training_type": training_type(),
-        "amount": Decimal(amount),
-        "basis": basis,
-        **kw,
-    }
-    standard = SubsidyStandard(**fields)
-    standard.full_clean()
-    standard.save()
-    return standard
-
-
-def ensure_standard(region_code: str = "23", **kw) -> SubsidyStandard:
-    """The per-person standard for 初级工 就业技能培训 of a region (1000 yuan), set through standard_create once
-    and reused by the next classes of the test. (A named level: standard_create fails on PostgreSQL for an
-    any-level standard.)"""
-    existing = SubsidyStandard.objects.filter(
-        claim_kind="training",
-        region__code=region_code,
-        training_type=training_type(),
-        occupation=None,
-        skill_level=level("level5"),
-        urgent_only=False,
-        mode="",
-    ).first()
-    return existing or make_standard(region_code, skill_level=level("level5"), **kw)
-
-
-# --- model factories -----------------------------------------------------------------------------------------
-
-
-def region(code: str) -> Region:
-    return Region.objects.get(code=code)
-
-
-class RegionSettingFactory(factory.django.DjangoModelFactory):
-    """`RegionSettingFactory(region=region("2312"), notice_working_days=7)`."""
-
-    class Meta:
-        model = RegionSetting
-
-    region = factory.LazyFunction(lambda: region("23"))
-
-
-class CategoryEligibilityFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = CategoryEligibility
-
-
-class SubsidyClaimFactory(factory.django.DjangoModelFactory):
-    """A claim row of a class (institution and county from the class). Real claims come from claim_create
-    (`verified_claim` below); this is for a row the database must refuse, or unsaved with `.build(...)` in any
-    status for the workflow tables."""
-
-    class Meta:
-        model = SubsidyClaim
-
-    training_class = None
-    institution = factory.LazyAttribute(lambda o: o.training_class.institution)
-    county = factory.LazyAttribute(lambda o: o.training_class.county)
-    kind = ClaimKind.TRAINING
-    created_by = factory.LazyAttribute(lambda o: institution_user(o.institution))
-
-
-class ClaimLineFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ClaimLine
-
-    amount = Decimal(1000)
-
-
-class FindingFactory(factory.django.DjangoModelFactory):
-    """A finding written by hand (the rules write theirs): a claim-level warning unless told otherwise."""
-
-    class Meta:
-        model = Finding
-
-    rule_code = "MANUAL_TEST"
-    rule_version = 1
-    severity = Severity.WARNING
-    message = "测试发现"
-
-
-class ClaimMaterialFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ClaimMaterial
-
-    kind = MaterialKind.CLAIM_FORM
-    reference = "测试材料"
-    uploaded_by = factory.LazyAttribute(lambda o: o.claim.created_by)
-
-
-class PublicNoticeFactory(factory.django.DjangoModelFactory):
-    """A notice row; real notices come from claim_send_to_notice (`noticed_claim` below)."""
-
-    class Meta:
-        model = PublicNotice
-
-    published_at = factory.LazyFunction(timezone.now)
-    ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
-    content = factory.LazyFunction(list)
-    content_hash = ""
-
-
-class ObjectionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Objection
-
-    text = "测试异议"
-    contact_name = "举报人"
-    contact_phone = "13900001111"
-
-
-class PaymentFactory(factory.django.DjangoModelFactory):
-    """A payment row written past the service (the database constraints' tests)."""
-
-    class Meta:
-        model = Payment
-
-    kind = PaymentKind.ADVANCE
-    amount = Decimal(1)
-    bank_reference = "X"
-    idempotency_key = factory.Sequence(lambda n: f"factory-{n}")
-
-
-class InspectorFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Inspector
-
-    region = factory.LazyFunction(lambda: region("231202"))
-    name = factory.Sequence(lambda n: f"检查员{n}")
-
-
-class SpotCheckFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = SpotCheck
-
-    region = factory.LazyFunction(lambda: region("231202"))
-    seed = factory.Sequence(lambda n: f"seed-{n}")
-    sample_size = 1
-    drawn_by = factory.LazyAttribute(lambda o: bureau(o.region.code))
-
-
-class SpotCheckVisitFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = SpotCheckVisit
-
-    spot_check = factory.SubFactory(SpotCheckFactory)
-    inspector = factory.SubFactory(InspectorFactory)
-
-
-class PhoneFollowUpFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = PhoneFollowUp
-
-    claim = factory.LazyAttribute(lambda o: o.line.claim)
 
 
 # --- the world: institution, program, users, device ---------------------------------------------------------
