@@ -1,6 +1,6 @@
 """The rule engine on its own: each rule over a context built in memory (no database, milliseconds), the
 check-in-burst detection by itself, and the registry (one rule per code, each run once per verification,
-at approval too). tests/subsidies/test_rules.py plays the same rules through the services."""
+at approval too). tests/subsidies/test_rules_*.py plays the same rules through the services."""
 
 import dataclasses
 from collections import Counter
