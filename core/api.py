@@ -51,9 +51,10 @@ ACTIONS = serializers.ListField(child=serializers.CharField(), help_text="当前
 
 
 def actions_of(serializer, obj) -> list[str]:
-    """The acts the requesting user may start on `obj` now: its workflow's action names ("submit", "approve")."""
+    """The acts the requesting user may start on `obj` now: its workflow's action names ("submit", "approve"), in
+    the order the workflow declares them (the order of the buttons)."""
     request = serializer.context.get("request")
-    return sorted(available_actions(request.user, obj)) if request else []
+    return list(available_actions(request.user, obj)) if request else []
 
 
 # `actions` on an object with a workflow. No docstring: the schema would give it to every serializer as theirs.

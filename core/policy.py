@@ -56,20 +56,29 @@ def permission_required(name: str):
 
 
 class PermissionRequiredMixin(LoginRequiredMixin):
-    """Page mixin: a signed-in user without `permission` gets 403. Pages about one object ask again, with the
-    object, where they load it (or name `permission_object`)."""
+    """Page mixin: a signed-in user without `permission` gets 403 — or without `permissions[method]`, for a method
+    that needs another (a list page whose POST publishes). Pages about one object ask again, with the object,
+    where they load it."""
 
     permission: str = ""
+    permissions: dict[str, str] = {}
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can(request.user, self.permission):
+        needed = self.permissions.get(request.method.lower(), self.permission)
+        if request.user.is_authenticated and not can(request.user, needed):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
 
 class Allowed(BasePermission):
-    """API permission: the view's `permission`, or `permissions[action]` for one of a viewset's actions."""
+    """API permission: the view's `permission`, or `permissions[key]` where key is the viewset's action ("list",
+    "create", a custom action) or else the request's method ("post")."""
 
     def has_permission(self, request, view):
-        per_action = getattr(view, "permissions", {})
-        return can(request.user, per_action.get(getattr(view, "action", None), view.permission))
+        return can(request.user, permission_for(view, getattr(view, "action", None), request.method.lower()))
+
+
+def permission_for(view, action: str | None, method: str) -> str:
+    """The permission a view asks at the door for `action` (viewsets) or `method`."""
+    per_key = getattr(view, "permissions", None) or {}
+    return per_key.get(action) or per_key.get(method) or view.permission

@@ -1,7 +1,6 @@
 """The urgent-shortage lists (急需紧缺职业目录): those that apply in the user's regions, and publishing one."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -16,6 +15,7 @@ from ..services.urgent_lists import urgent_list_publish
 
 class UrgentListView(PermissionRequiredMixin, View):
     permission = "urgent_list.list"
+    permissions = {"post": "urgent_list.publish"}
 
     def get(self, request):
         lists = selectors.urgent_list_list(user=request.user)
@@ -23,8 +23,6 @@ class UrgentListView(PermissionRequiredMixin, View):
         return render(request, "institutions/urgent_lists.html", {"lists": lists, "form": form})
 
     def post(self, request):
-        if not can(request.user, "urgent_list.publish"):
-            raise PermissionDenied
         form = UrgentListForm(request.POST)
         if form.is_valid() and call_service(
             form, urgent_list_publish, actor=request.user, region=request.user.region, **form.cleaned_data

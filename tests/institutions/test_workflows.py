@@ -202,4 +202,5 @@ def test_the_schema_documents_actions_as_a_list_of_names():
             "type": "array",
             "items": {"type": "string"},
             "readOnly": True,
+            "description": "当前用户现在可以进行的操作（工作流动作名）",
         }
