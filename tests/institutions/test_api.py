@@ -8,7 +8,7 @@ from config.api_urls import router
 from institutions.models import InstitutionStatus, Program
 
 from .factories import InstitutionFactory, credit_code
-from .test_pages import build_world, snapshot, today
+from .pages_kit import build_world, snapshot, today
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 

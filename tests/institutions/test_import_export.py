@@ -14,7 +14,7 @@ from institutions.models import Institution, Program
 from institutions.services.imports import KINDS
 
 from .factories import DesignatedInstitutionFactory, InstitutionFactory, ProgramFactory, credit_code
-from .test_pages import build_world, snapshot
+from .pages_kit import build_world, snapshot
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 

@@ -14,7 +14,7 @@ from training.models import Attendance, ImportJob, TrainingClass
 from training.models import ClassStatus as S
 from training.services import attendance
 
-from .test_pages import PEOPLE_B, make_world, snapshot
+from .pages_kit import PEOPLE_B, make_world, snapshot
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
