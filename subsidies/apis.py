@@ -237,11 +237,12 @@ class PublicNoticeSerializer(serializers.ModelSerializer):
 
 
 class PublicNoticeViewSet(viewsets.ReadOnlyModelViewSet):
-    """公示: running and recently ended notices with their masked rows."""
+    """公示: the list holds running and recently ended notices; every notice ever published stays retrievable,
+    with its masked rows and its hash."""
 
     serializer_class = PublicNoticeSerializer
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
     def get_queryset(self):
-        return selectors.notice_list()
+        return selectors.published_notices() if self.action == "retrieve" else selectors.notice_list()

@@ -37,15 +37,17 @@ def _objection_allowed(request) -> bool:
     return count <= OBJECTION_LIMIT
 
 
-def notices(request):
-    page, error = paginate(request, selectors.notice_list(), 30)
-    context = {"page": page, "query": "", "today": clock.today()}
+def notices(request, *, ended: bool = False):
+    """The running and recent notices; with `ended`, the archive of every notice whose period is over."""
+    notices = selectors.ended_notice_list() if ended else selectors.notice_list()
+    page, error = paginate(request, notices, 30)
+    context = {"page": page, "query": "", "today": clock.today(), "ended": ended}
     return render(request, "public/notices.html", context, status=query_status(request, error))
 
 
 @sensitive_post_parameters("contact_phone", "contact_name")
 def notice(request, pk):
-    obj = get_object_or_404(selectors.notice_list(), pk=pk)
+    obj = get_object_or_404(selectors.published_notices(), pk=pk)
     rows = selectors.notice_rows(obj)
     is_open = selectors.notice_is_open(obj)
     form = ObjectionForm(request.POST or None, rows=rows)

@@ -237,14 +237,23 @@ def advanced_total(training_class) -> Decimal:
 # --- public notice --------------------------------------------------------------------------------------
 
 
+def published_notices() -> QuerySet[PublicNotice]:
+    """Public, for good: every notice ever published stays viewable and verifiable (its content and hash)."""
+    return PublicNotice.objects.select_related(
+        "claim__institution", "claim__training_class", "claim__county__parent"
+    ).order_by("-published_at", "-id")
+
+
 def notice_list(*, today=None) -> QuerySet[PublicNotice]:
-    """Public: notices still running, and those ended in the last RECENT_NOTICE_DAYS days."""
+    """The public list: notices still running, and those ended in the last RECENT_NOTICE_DAYS days."""
     today = today or clock.today()
-    return (
-        PublicNotice.objects.filter(ends_on__gte=today - timedelta(days=RECENT_NOTICE_DAYS))
-        .select_related("claim__institution", "claim__training_class", "claim__county__parent")
-        .order_by("-published_at", "-id")
-    )
+    return published_notices().filter(ends_on__gte=today - timedelta(days=RECENT_NOTICE_DAYS))
+
+
+def ended_notice_list(*, today=None) -> QuerySet[PublicNotice]:
+    """The archive: every notice whose period is over."""
+    today = today or clock.today()
+    return published_notices().filter(Q(closed_at__isnull=False) | Q(ends_on__lt=today))
 
 
 def notice_is_open(notice: PublicNotice, today=None) -> bool:

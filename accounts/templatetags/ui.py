@@ -27,3 +27,10 @@ def get_item(mapping, key):
 def pair(a, b):
     """(a, b) for membership tests in templates: {% if x|pair:y in pairs %}."""
     return (a, b)
+
+
+@register.filter
+def page_title(title, site):
+    """"工作台 · 系统名" for a page with a title, the site's name alone for one without."""
+    title = str(title).strip()
+    return f"{title} · {site}" if title else str(site)

@@ -173,6 +173,7 @@ PAGES: dict[str, list[Case]] = {
         GET("404 404 404 404 404 404 404 404 404", {"pk": "institution_applied"}, note="not designated: not public"),
     ],
     "public_notices:list": [GET(A9)],
+    "public_notices:ended": [GET(A9)],
     "public_notices:spot_checks": [GET(A9)],
     "public_notices:notice": [
         GET(A9, {"pk": "notice"}),
