@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import clock
 
+from .audit_labels import label_of
+
 
 class Role(models.TextChoices):
     PROVINCE = "province", _("省级人社厅")
@@ -124,3 +126,7 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit events are append-only")
+
+    @property
+    def action_label(self) -> str:
+        return label_of(self.action)

@@ -31,6 +31,6 @@ def pair(a, b):
 
 @register.filter
 def page_title(title, site):
-    """"工作台 · 系统名" for a page with a title, the site's name alone for one without."""
+    """ "工作台 · 系统名" for a page with a title, the site's name alone for one without."""
     title = str(title).strip()
     return f"{title} · {site}" if title else str(site)
