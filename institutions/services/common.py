@@ -6,7 +6,6 @@ from accounts.models import User
 from core import clock
 from core.errors import DomainError
 from core.policy import require
-from core.workflow import Transition, Workflow
 
 from ..models import Institution
 
@@ -19,11 +18,6 @@ def require_bureau_scope(actor: User, institution: Institution) -> None:
 
 def require_own_institution(actor: User, institution: Institution) -> None:
     require(actor, "institution.edit_own", institution, _("只能处理本机构的数据。"))
-
-
-def check(workflow: Workflow, actor: User, obj, action: str, denied: str) -> Transition:
-    """`workflow.check`, with the refusal of a user without the permission in this app's words (`denied`)."""
-    return workflow.check(actor, obj, action, denied=denied)
 
 
 def today() -> date:

@@ -29,7 +29,6 @@ from ..models import (
 from ..validators import normalize_code
 from ..workflows import CHANGE_REQUEST, DESIGNATION
 from .common import (
-    check,
     check_effective_date,
     require_bureau_scope,
     require_own_institution,
@@ -88,7 +87,7 @@ def institution_transition(
         raise DomainError(
             _("不能从“%(frm)s”变更为“%(to)s”。") % {"frm": institution.get_status_display(), "to": S(to_status).label}
         )
-    check(DESIGNATION, actor, institution, step.action, _("您无权处理该机构（不在您的管辖范围内）。"))
+    DESIGNATION.check(actor, institution, step.action, denied=_("您无权处理该机构（不在您的管辖范围内）。"))
     reason = require_reason(reason)
     last = institution.status_changes.order_by("-effective_date", "-created_at").first()
     check_effective_date(effective_date, last.effective_date if last else None)
@@ -194,7 +193,7 @@ def change_request_decide(*, actor: User, request: ProfileChangeRequest, approve
     institution = Institution.objects.select_for_update().get(pk=request.institution_id)
     request.institution = institution
     denied = _("您无权处理该机构（不在您的管辖范围内）。")
-    step = check(CHANGE_REQUEST, actor, request, "approve" if approve else "reject", denied)
+    step = CHANGE_REQUEST.check(actor, request, "approve" if approve else "reject", denied=denied)
     if approve:
         for name, value in request.changes.items():
             field = Institution._meta.get_field(name)

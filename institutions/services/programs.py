@@ -14,7 +14,7 @@ from core.policy import require
 
 from ..models import Institution, Program, ProgramStatus, ProgramStatusChange
 from ..workflows import LISTING
-from .common import check, check_effective_date, require_reason
+from .common import check_effective_date, require_reason
 
 # The audit action of each act of the listing workflow (institutions/workflows.py); a first listing is
 # "program.listed" too.
@@ -108,7 +108,7 @@ def program_set_status(*, actor: User, program: Program, to_status: str, reason:
     step = LISTING.transition_to(program, to_status)
     if step is None:
         raise DomainError(_("项目当前已是“%(s)s”。") % {"s": program.get_status_display()})
-    check(LISTING, actor, program, step.action, _("您无权处理该机构（不在您的管辖范围内）。"))
+    LISTING.check(actor, program, step.action, denied=_("您无权处理该机构（不在您的管辖范围内）。"))
     if step.action == "relist":
         _require_designated(program.institution)
     reason = require_reason(reason)

@@ -15,7 +15,6 @@ from core.progress import progress_changed
 from core.workflow import Transition
 from institutions.models import Program, ProgramStatus
 from institutions.selectors import institution_can_open_classes, program_listed_between
-from institutions.services.common import check as institution_check
 from institutions.services.institutions import institution_record_class
 
 from ..models import ClassMaterial, ClassSession, ClassStatusChange, SessionKind, TrainingClass
@@ -50,7 +49,7 @@ def denied_message(permission: str) -> str:
 
 def check(actor: User, training_class: TrainingClass, action: str) -> Transition:
     """CLASS.check, with a refused user told why in this app's words."""
-    return institution_check(CLASS, actor, training_class, action, denied_message(CLASS[action].permission))
+    return CLASS.check(actor, training_class, action, denied=denied_message(CLASS[action].permission))
 
 
 def require_owner(actor: User, training_class: TrainingClass) -> None:
