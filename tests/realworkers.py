@@ -213,13 +213,15 @@ class PrivateRedis:
         return "\n".join(p.read_text(errors="replace") for p in sorted(self.dir.glob("redis*.log")))
 
 
-def wait_until(predicate, pool: Workers, what: str, timeout: float = TIMEOUT):
+def wait_until(predicate, pool: Workers, what: str, timeout: float = TIMEOUT, worker_alive: bool = True):
+    """Poll `predicate` until it is truthy. Fails early when the newest worker has exited, unless the test killed
+    it on purpose (`worker_alive=False`)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
-        for process, _ in pool.processes[-1:]:
+        for process, _ in pool.processes[-1:] if worker_alive else []:
             assert process.poll() is None, f"the worker exited\n{pool.logs()}"
         time.sleep(0.2)
     with connection.cursor() as cursor:  # what the database was doing: a lock wait shows here

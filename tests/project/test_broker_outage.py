@@ -122,7 +122,9 @@ def test_a_roster_import_killed_with_its_worker_is_requeued_by_the_sweeper_and_d
     job.refresh_from_db()
     assert job.status == ImportJob.Status.COMMITTING and job.finished_at is None
     assert c.enrollments.count() == 0
-    wait_until(lambda: not backend_alive(backend), workers, "the killed worker's database session to end", 15)
+    wait_until(
+        lambda: not backend_alive(backend), workers, "the killed worker's session to end", 15, worker_alive=False
+    )
 
     workers.start()
     time.sleep(5)  # the new worker's restore sweeps: the message stays unacknowledged (2 h visibility timeout)

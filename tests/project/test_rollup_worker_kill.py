@@ -101,7 +101,9 @@ def test_a_rollup_killed_with_its_worker_is_redelivered_and_counts_everything_on
             first.send_signal(signal.SIGKILL)
             first.wait(timeout=10)
         assert first.returncode == -signal.SIGKILL
-        wait_until(lambda: not backend_alive(backend), pool, "the killed worker's database session to end", 15)
+        wait_until(
+            lambda: not backend_alive(backend), pool, "the killed worker's session to end", 15, worker_alive=False
+        )
         assert tables() == stale  # nothing of the killed roll-up was written
         assert broker.hlen(pool.options["unacked_key"]) == 1  # the message is kept, unacknowledged
 
