@@ -18,6 +18,7 @@ from catalog.services import RESOURCES
 from core.errors import DomainError
 from core.forms import call_service, paginate, query_errors, query_status
 from core.policy import PermissionRequiredMixin, can, permission_required
+from core.work import panels_of, work_of
 
 from . import selectors, services, twofactor
 from .forms import AuditFilterForm, ReauthForm, ReferenceImportForm, TokenForm
@@ -65,7 +66,8 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 
 class HomeView(PermissionRequiredMixin, TemplateView):
-    """Each role lands on its own work; templates/home/<role>.html lists it."""
+    """Each user lands on the work that waits for them (core.work: every app's to-dos the policy lets them see);
+    templates/home/<role>.html gives the page its title."""
 
     permission = "home.view"
 
@@ -75,6 +77,11 @@ class HomeView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
+        work = work_of(user, detail=True)
+        ctx["work"] = work
+        ctx["waiting"] = [w for w in work if w.count]
+        ctx["idle"] = [w for w in work if not w.count]
+        ctx["panels"] = panels_of(user)
         ctx["recent_events"] = selectors.audit_event_list(user=user)[:10] if can(user, "audit.view") else []
         return ctx
 

@@ -8,5 +8,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("公共")
 
     def ready(self):
-        # Every app declares its permissions, workflows, menu entries and audit labels in modules of these names.
-        autodiscover_modules("permissions", "workflows", "menu", "audit")
+        # Each app declares its permissions, workflows, menu, audit labels and to-dos in modules of these names.
+        autodiscover_modules("permissions", "workflows", "menu", "audit", "work")

@@ -1,0 +1,125 @@
+"""The 工作台 shows each user's live work (core.work), and the sidebar counts the same: a class application
+appears for the county that decides it and leaves when decided; the institution sees its drafts, returned
+applications and classes ready for a claim; finance the approved claims to settle; overdue work comes first."""
+
+from datetime import timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from django.test import Client
+
+from core import clock
+from core.work import TODOS, work_of
+from subsidies.models import ClaimStatus
+from tests.subsidies.factories import World, approved_claim, completed_class
+from tests.training.factories import approve, make_class, ready_class, submit
+from training.models import ClassStatus
+from training.services import classes
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
+
+
+def home(user) -> BeautifulSoup:
+    client = Client()
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 200
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def todo_count(page: BeautifulSoup, key: str) -> int | None:
+    card = page.select_one(f'[data-testid="todo-{key}"]')
+    return int(card.select_one('[data-testid="todo-count"]').text) if card else None
+
+
+def badge(page: BeautifulSoup, label: str) -> int:
+    link = next(a for a in page.select('[data-testid="sidebar"] a') if label in a.text)
+    found = link.select_one('[data-testid="nav-badge"]')
+    return int(found.text.split()[-1]) if found else 0
+
+
+def test_a_submitted_application_waits_on_the_deciding_county_and_leaves_when_decided():
+    world = World.make()
+    training_class = submit(ready_class(world.program, world.owner), world.owner)
+    page = home(world.bureau)
+    assert todo_count(page, "class_approvals") == 1
+    assert badge(page, "开班审批") == 1
+    link = page.select_one('[data-testid="todo-class_approvals"] [data-testid="todo-item"]')
+    assert link.text == training_class.name and link["href"] == f"/classes/{training_class.pk}/"
+
+    other_county = World.make(county_code="231281").bureau  # 安达市: not its region
+    assert todo_count(home(other_county), "class_approvals") is None
+
+    classes.class_transition(
+        actor=world.bureau, training_class=training_class, to_status=ClassStatus.APPROVED, reason="同意"
+    )
+    page = home(world.bureau)
+    assert todo_count(page, "class_approvals") is None  # nothing waits: named among the idle ones
+    assert "待审批的开班申请" in page.select_one('[data-testid="todos"]').text
+    assert badge(page, "开班审批") == 0
+
+
+def test_overdue_work_comes_first_and_is_marked():
+    world = World.make()
+    later = submit(ready_class(world.program, world.owner), world.owner)
+    soon = ready_class(world.program, world.owner, first=10, start=clock.today() + timedelta(days=2), name="临近开班")
+    submit(soon, world.owner)
+    works = work_of(world.bureau, detail=True)
+    approvals = next(w for w in works if w.key == "class_approvals")
+    assert (approvals.count, approvals.overdue) == (2, 1)
+    assert works[0].key == "class_approvals"  # the only to-do with overdue items leads
+    assert [title for title, _ in approvals.first] == [soon.name, later.name]  # the nearest start first
+    card = home(world.bureau).select_one('[data-testid="todo-class_approvals"]')
+    assert "3 天内开班 1" in card.text and "border-danger" in card["class"]
+
+
+def test_the_institution_sees_its_drafts_and_returned_applications():
+    world = World.make()
+    make_class(world.program, world.owner, name="草稿班")
+    returned = submit(ready_class(world.program, world.owner, first=10, name="退回班"), world.owner)
+    classes.class_transition(
+        actor=world.bureau, training_class=returned, to_status=ClassStatus.RETURNED, reason="课表不全"
+    )
+    page = home(world.owner)
+    assert todo_count(page, "class_drafts") == 1
+    assert todo_count(page, "classes_returned") == 1
+    assert todo_count(page, "class_approvals") is None  # not the institution's to decide
+    assert page.select_one('[data-testid="todo-class_drafts"] a')["href"] == f"/classes/?status={ClassStatus.DRAFT}"
+
+
+def test_a_completed_class_without_a_claim_waits_on_the_institution():
+    handles = completed_class()
+    page = home(handles.owner)
+    assert todo_count(page, "classes_to_claim") == 1
+
+
+def test_finance_sees_the_approved_claims_to_settle():
+    handles = completed_class()
+    claim, _notice = approved_claim(handles)
+    assert claim.status == ClaimStatus.APPROVED
+    page = home(handles.finance)
+    assert todo_count(page, "payments_to_record") == 1
+    assert badge(page, "拨付") == 1
+    assert page.select_one('[data-testid="todo-payments_to_record"] [data-testid="todo-item"]')["href"] == (
+        f"/claims/{claim.pk}/"
+    )
+
+
+def test_a_user_with_nothing_waiting_is_told_so(make_user):
+    page = home(make_user("county", "231281"))  # 安达市, where nothing has happened yet
+    assert page.select_one('[data-testid="nothing-waiting"]') is not None
+
+
+def test_every_todo_names_its_list_and_says_what_to_do():
+    assert len(TODOS) >= 15
+    for todo in TODOS.values():
+        assert todo.hint, todo.key
+        assert not todo.overdue or todo.overdue_label, todo.key
+
+
+def test_approving_a_class_from_the_roster_ready_factory_clears_the_institutions_draft():
+    world = World.make()
+    training_class = ready_class(world.program, world.owner)
+    assert todo_count(home(world.owner), "class_drafts") == 1
+    approve(training_class, world.owner, world.bureau)
+    assert todo_count(home(world.owner), "class_drafts") is None
