@@ -6,8 +6,9 @@ register = template.Library()
 
 
 @register.filter
-def bs(field):
-    """Render a bound field with the Bootstrap class its widget needs."""
+def bs(field, named: str = ""):
+    """Render a bound field with the Bootstrap class its widget needs; `|bs:"aria"` also names it by its label
+    (for controls repeated on a page without ids, which a <label for> cannot point at)."""
     widget = field.field.widget
     kind = getattr(widget, "input_type", "")
     css = {"select": "form-select", "checkbox": "form-check-input", "radio": "form-check-input"}.get(
@@ -15,7 +16,8 @@ def bs(field):
     )
     if field.errors:
         css += " is-invalid"
-    return field.as_widget(attrs={"class": css})
+    attrs = {"class": css} | ({"aria-label": str(field.label)} if named else {})
+    return field.as_widget(attrs=attrs)
 
 
 @register.filter

@@ -94,9 +94,10 @@ class InstitutionDetailView(PermissionRequiredMixin, View):
             "transitions": transitions,
             "inspection_form": InspectionForm() if may_decide else None,
             "program_status_form": ProgramStatusForm() if may_decide else None,
-            "teacher_form": TeacherForm(),
-            "venue_form": VenueForm(),
-            "decision_form": DecisionForm(),
+            # ids of their own: the teacher's and the venue's "name" share a page; the decision form repeats
+            "teacher_form": TeacherForm(auto_id="teacher_%s"),
+            "venue_form": VenueForm(auto_id="venue_%s"),
+            "decision_form": DecisionForm(auto_id=False),
         }
         return render(request, "institutions/institution_detail.html", context)
 
