@@ -154,7 +154,7 @@ class ClassDetailView(PermissionRequiredMixin, View):
             "problems": classes.approval_problems(c, clock.today()) if "approve" in acts else [],
             "job": c.import_jobs.first() if is_owner or is_decider else None,
             "session_form": SessionForm(),
-            "material_form": MaterialForm(),
+            "material_form": MaterialForm(auto_id="material_%s"),  # its "kind" is not the session form's
             "roster_form": RosterUploadForm(),
             "change_form": ChangeForm(),
             "result_choices": EnrollmentResult.choices,
