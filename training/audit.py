@@ -16,6 +16,7 @@ labels(
         "class.completed": _("结业"),
         "class.closed": _("关闭培训班"),
         "class.material_uploaded": _("上传开班材料"),
+        "class.timetable_generated": _("按规律生成课表"),
         "class.roster_imported": _("导入花名册"),
         "device.issued": _("登记考勤设备"),
         "device.revoked": _("停用考勤设备"),

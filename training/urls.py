@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_timetable
 
 app_name = "training"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/", views.ClassDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.ClassEditView.as_view(), name="edit"),
     path("<int:pk>/sessions/", views.SessionCreateView.as_view(), name="session_create"),
+    path("<int:pk>/sessions/pattern/", views_timetable.TimetablePatternView.as_view(), name="timetable_pattern"),
     path("<int:pk>/sessions/<int:session_pk>/delete/", views.SessionDeleteView.as_view(), name="session_delete"),
     path("<int:pk>/materials/", views.MaterialUploadView.as_view(), name="material_upload"),
     path("<int:pk>/materials/<int:material_pk>/", views.MaterialDownloadView.as_view(), name="material"),

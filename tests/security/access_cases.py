@@ -243,6 +243,10 @@ PAGES: dict[str, list[Case]] = {
         POST("login 403 403 403 403 403 400 404 403", {"pk": "class"}),
     ],
     "training:session_create": [POST("login 403 403 403 403 403 302! 404 403", {"pk": "class"})],
+    "training:timetable_pattern": [
+        GET("login 403 403 403 403 403 200 404 403", {"pk": "class"}),
+        POST("login 403 403 403 403 403 400 404 403", {"pk": "class"}, note="empty form: re-rendered"),
+    ],
     "training:session_delete": [
         POST("login 403 403 403 403 403 302! 404 403", {"pk": "class", "session_pk": "session"})
     ],
