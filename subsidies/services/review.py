@@ -6,7 +6,7 @@ from), and approving at once every pending line on which the verification found 
 persons, hours or days), so the page explains the very amount that was computed."""
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -50,7 +50,7 @@ class AmountBreakdown:
 
     @property
     def product(self) -> Decimal:
-        return (self.rate * self.quantity).quantize(CENT)
+        return (self.rate * self.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
 
     @property
     def formula(self) -> str:
