@@ -20,6 +20,12 @@ from ..services import claims, notices, objections, review
 from .common import back, detail_url, scoped_claim
 
 
+def _focus_url(pk: int, query: str) -> str:
+    """The claim page with ?focus=<line>: that row's first control has `autofocus` (which scrolls to it). No
+    #line-<id> fragment: a page opened on a fragment target skips autofocus (HTML's autofocus rules)."""
+    return f"{reverse('subsidies:detail', args=[pk])}?{query}"
+
+
 def _after_decision(request, claim, after: int = 0) -> tuple[str, str]:
     """(what happens next, the URL of the page filtered as it was, with focus on the next pending line)."""
     form = LineFilterForm(request.POST)
@@ -29,7 +35,7 @@ def _after_decision(request, claim, after: int = 0) -> tuple[str, str]:
         query = urlencode({**filters, "focus": upcoming.pk})
         left = claim.lines.filter(status=upcoming.status).count()
         note = _("还有 %(n)s 人待审核，下一位：%(name)s。") % {"n": left, "name": upcoming.trainee.name_masked}
-        return note, f"{reverse('subsidies:detail', args=[claim.pk])}?{query}#line-{upcoming.pk}"
+        return note, _focus_url(claim.pk, query)
     note = _("全部人员已审核：处理整体性提示后即可发布公示。")
     return note, detail_url(claim.pk, "review-actions")
 
@@ -87,7 +93,7 @@ class ClaimApproveCleanView(ReauthRequiredMixin, PermissionRequiredMixin, View):
             done = _("没有待审核的无问题人员，无需批量通过。")
         if result.flagged_pending:
             note = _("还有 %(n)s 人有核验发现，请逐人处理。") % {"n": result.flagged_pending}
-            url = f"{reverse('subsidies:detail', args=[pk])}?focus={result.next_line_id}#line-{result.next_line_id}"
+            url = _focus_url(pk, urlencode({"focus": result.next_line_id}))
         else:
             note, url = _("全部人员已审核：处理整体性提示后即可发布公示。"), detail_url(pk, "review-actions")
         return back(request, form, f"{done}{note}", url)
