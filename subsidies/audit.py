@@ -14,6 +14,7 @@ labels(
         "claim.review_started": _("开始审核"),
         "claim.line_approved": _("审核通过一名人员"),
         "claim.line_rejected": _("审核不通过一名人员"),
+        "claim.clean_lines_approved": _("批量通过无核验发现的人员"),
         "claim.warning_accepted": _("接受提示性问题"),
         "claim.returned": _("退回补贴申请"),
         "claim.rejected": _("不予补贴"),

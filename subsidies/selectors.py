@@ -33,8 +33,11 @@ from .models import (
     SubsidyClaim,
     SubsidyStandard,
 )
+from .rules import rule_label
+from .rules.context import attended_hours
 from .services.claims import CLAIMABLE_CLASS
 from .services.payments import ADVANCE_CLASS_STATUSES
+from .services.review import amount_breakdown
 from .services.standards import region_chain
 from .workflows import AWAITING_BUREAU, CLAIM, PAYABLE_OR_PAID
 
@@ -93,6 +96,64 @@ def claim_lines(claim: SubsidyClaim) -> QuerySet[ClaimLine]:
 def claim_findings(claim: SubsidyClaim) -> QuerySet[Finding]:
     """Findings about the whole claim (not about one person)."""
     return claim.findings.filter(line__isnull=True).select_related("accepted_by").order_by("severity", "rule_code")
+
+
+LINE_FLAGS = {  # the lines table's filter by finding (forms_review.LineFilterForm)
+    "clean": ~Q(has_finding=True),
+    "warning": Q(has_warning=True, has_blocking=False),
+    "blocking": Q(has_blocking=True),
+}
+
+
+def claim_review_queryset(claim: SubsidyClaim, filters: dict | None = None) -> QuerySet[ClaimLine]:
+    """claim_lines filtered by finding: `flag` (LINE_FLAGS) and `rule` (a rule code)."""
+    filters, findings = filters or {}, Finding.objects.filter(line=OuterRef("pk"))
+    qs = claim_lines(claim).annotate(
+        has_finding=Exists(findings), has_warning=Exists(findings.filter(severity=Severity.WARNING))
+    )
+    if filters.get("flag"):
+        qs = qs.filter(LINE_FLAGS[filters["flag"]])
+    if filters.get("rule"):
+        qs = qs.filter(Exists(findings.filter(rule_code=filters["rule"])))
+    return qs
+
+
+def next_pending_line(claim: SubsidyClaim, filters: dict | None = None, after: int = 0) -> ClaimLine | None:
+    """The pending line after `after` among those the filter shows, else the first pending one: focus goes
+    there after a decision."""
+    pending = claim_review_queryset(claim, filters).filter(status=LineStatus.PENDING)
+    return pending.filter(pk__gt=after).first() or pending.first()
+
+
+def claim_review_lines(claim: SubsidyClaim, filters: dict | None = None) -> list[ClaimLine]:
+    """The review table: each line with its findings labelled (`finding.label`), its flag and how its amount
+    was computed (`line.breakdown`: the amount_breakdown its amount was built from, with today's attendance;
+    `line.amount_differs` if that gives another amount now)."""
+    lines = list(claim_review_queryset(claim, filters))
+    by_day = attended_hours(claim).by_day if claim.standard_id and lines else {}
+    hours = claim.training_class.program.standard_hours
+    for line in lines:
+        line.flag = "blocking" if line.has_blocking else ("warning" if line.has_warning else "clean")
+        labelled(line.findings.all())  # the prefetched findings themselves
+        line.breakdown = claim.standard_id and amount_breakdown(
+            claim.standard, standard_hours=hours, hours_by_day=by_day.get(line.enrollment_id, {})
+        )
+        line.amount_differs = bool(line.breakdown) and line.breakdown.amount != line.amount
+    return lines
+
+
+def labelled(findings) -> list[Finding]:
+    """Findings with their rule's Chinese label (`finding.label`); the code stays for the tooltip."""
+    findings = list(findings)
+    for f in findings:
+        f.label = rule_label(f.rule_code)
+    return findings
+
+
+def claim_line_flag_counts(claim: SubsidyClaim) -> dict:
+    """How many lines each finding filter shows (the filter's option labels)."""
+    counts = {k: Count("id", filter=q) for k, q in LINE_FLAGS.items()}
+    return claim_review_queryset(claim).aggregate(all=Count("id"), **counts)
 
 
 def claim_totals(claim: SubsidyClaim) -> dict:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/materials/", claims.MaterialUploadView.as_view(), name="material_upload"),
     path("<int:pk>/materials/<int:material_pk>/", claims.MaterialDownloadView.as_view(), name="material"),
     path("<int:pk>/lines/<int:line_pk>/decide/", review.LineDecideView.as_view(), name="line_decide"),
+    path("<int:pk>/lines/approve-clean/", review.ClaimApproveCleanView.as_view(), name="approve_clean"),
     path("<int:pk>/findings/<int:finding_pk>/accept/", review.FindingAcceptView.as_view(), name="finding_accept"),
     path("<int:pk>/reverify/", review.ClaimReverifyView.as_view(), name="reverify"),
     path("<int:pk>/return/", review.ClaimReturnView.as_view(), name="return"),

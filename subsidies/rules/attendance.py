@@ -2,11 +2,19 @@
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from ..models import Severity
 from .base import Hit, rule
 
 
-@rule(code="ATTENDANCE_BELOW_THRESHOLD", severity=Severity.BLOCKING, version=1, message="出勤率低于本地区要求")
+@rule(
+    code="ATTENDANCE_BELOW_THRESHOLD",
+    label=_("出勤不足"),
+    severity=Severity.BLOCKING,
+    version=1,
+    message="出勤率低于本地区要求",
+)
 def attendance_rate(ctx):
     threshold = Decimal(ctx.settings.attendance_threshold)
     for line in ctx.lines:
@@ -26,6 +34,7 @@ def attendance_rate(ctx):
 
 @rule(
     code="SCHEDULED_DAY_BELOW_MIN_HOURS",
+    label=_("培训日课时不足"),
     severity=Severity.WARNING,
     version=1,
     message="按天补贴：课程表中有培训日不足每天最少课时，这些天不计补贴",

@@ -28,6 +28,7 @@ class Rule:
     version: int
     message: str
     check: Callable[..., Iterator[Hit]]
+    label: str = ""  # the short Chinese name pages show instead of the code (the code stays in a tooltip)
 
     def run(self, ctx) -> list[Hit]:
         """The rule's hits on `ctx`, computed the first time and kept on the context after."""
@@ -42,16 +43,27 @@ class Rule:
 REGISTRY: list[Rule] = []
 
 
-def rule(*, code: str, severity: str, version: int, message: str):
-    """Register a rule function `f(ctx) -> Iterator[Hit]` in the one registry; a code registers once."""
+def rule(*, code: str, label: str = "", severity: str, version: int, message: str):
+    """Register a rule function `f(ctx) -> Iterator[Hit]` in the one registry; a code registers once, with
+    its Chinese label."""
 
     def register(check):
         if any(r.code == code for r in REGISTRY):
             raise ValueError(f"rule {code} is registered twice")
-        REGISTRY.append(Rule(code, Severity(severity), version, message, check))
+        REGISTRY.append(Rule(code, Severity(severity), version, message, check, label))
         return check
 
     return register
+
+
+def rule_label(code: str) -> str:
+    """The Chinese label of a rule code (a finding stored under a code no longer registered shows its code)."""
+    return next((str(r.label) for r in REGISTRY if r.code == code and r.label), code)
+
+
+def rule_choices() -> list[tuple[str, str]]:
+    """(code, label) of every registered rule, in registry order: the finding-type filter's choices."""
+    return [(r.code, str(r.label or r.code)) for r in REGISTRY]
 
 
 @dataclass(frozen=True)

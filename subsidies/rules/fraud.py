@@ -1,5 +1,7 @@
 """Warnings for the signals of fake training seen by the National Audit Office."""
 
+from django.utils.translation import gettext_lazy as _
+
 from training.models import EnrollmentResult
 
 from ..models import Severity
@@ -13,7 +15,13 @@ BURST_SECONDS = 10  # …each within this many seconds of the latest one, make a
 BURSTS_SHOWN = 20
 
 
-@rule(code="SHARED_PHONE", severity=Severity.WARNING, version=1, message="同一手机号被多名学员使用")
+@rule(
+    code="SHARED_PHONE",
+    label=_("多人共用手机号"),
+    severity=Severity.WARNING,
+    version=1,
+    message="同一手机号被多名学员使用",
+)
 def shared_phone(ctx):
     for line in ctx.lines:
         count = ctx.phone_sharers.get(line.phone_index, 0)
@@ -38,7 +46,13 @@ def check_in_bursts(check_ins) -> list[dict]:
     return bursts
 
 
-@rule(code="CHECK_IN_BURST", severity=Severity.WARNING, version=1, message="同一考勤设备在数秒内连续签到多人")
+@rule(
+    code="CHECK_IN_BURST",
+    label=_("连续快速签到"),
+    severity=Severity.WARNING,
+    version=1,
+    message="同一考勤设备在数秒内连续签到多人",
+)
 def check_in_burst(ctx):
     bursts = check_in_bursts(ctx.device_check_ins)
     if bursts:
@@ -46,7 +60,11 @@ def check_in_burst(ctx):
 
 
 @rule(
-    code="AGE_CLUSTER", severity=Severity.WARNING, version=1, message="学员年龄集中在政策边界（16–17 岁或 60 岁以上）"
+    code="AGE_CLUSTER",
+    label=_("年龄集中在政策边界"),
+    severity=Severity.WARNING,
+    version=1,
+    message="学员年龄集中在政策边界（16–17 岁或 60 岁以上）",
 )
 def age_cluster(ctx):
     if len(ctx.lines) < 10:
@@ -57,7 +75,13 @@ def age_cluster(ctx):
         yield Hit(None, {"at_edges": edge, "lines": len(ctx.lines)})
 
 
-@rule(code="PASS_RATE_VS_ATTENDANCE", severity=Severity.WARNING, version=1, message="合格率 100% 而出勤率处于临界")
+@rule(
+    code="PASS_RATE_VS_ATTENDANCE",
+    label=_("合格率与出勤不符"),
+    severity=Severity.WARNING,
+    version=1,
+    message="合格率 100% 而出勤率处于临界",
+)
 def pass_rate(ctx):
     if not ctx.lines or not ctx.scheduled_hours:
         return

@@ -3,6 +3,8 @@ and the phone follow-up."""
 
 from collections import defaultdict
 
+from django.utils.translation import gettext_lazy as _
+
 from trainees.models import SubsidyKind
 
 from ..models import ClaimKind, FollowUpOutcome, Severity
@@ -24,6 +26,7 @@ def _training_subsidies_in_occupation(ctx, line):
 
 @rule(
     code="DUPLICATE_OCCUPATION_LEVEL",
+    label=_("重复享受同职业同等级补贴"),
     severity=Severity.BLOCKING,
     version=1,
     message="已享受过本职业同等级的培训补贴（任何机构、地区、年度）",
@@ -37,6 +40,7 @@ def same_occupation_level(ctx):
 
 @rule(
     code="LOWER_LEVEL_AFTER_HIGHER",
+    label=_("已享受更高等级补贴"),
     severity=Severity.BLOCKING,
     version=1,
     message="已享受过本职业更高等级的培训补贴，不能再补贴较低等级",
@@ -48,7 +52,13 @@ def lower_after_higher(ctx):
             yield Hit(line.line_id, {"higher_levels": sorted(higher), "this_level": ctx.level_rank})
 
 
-@rule(code="YEARLY_LIMIT", severity=Severity.BLOCKING, version=1, message="本年度享受补贴次数已达上限")
+@rule(
+    code="YEARLY_LIMIT",
+    label=_("年度次数已达上限"),
+    severity=Severity.BLOCKING,
+    version=1,
+    message="本年度享受补贴次数已达上限",
+)
 def yearly_limit(ctx):
     limit = getattr(ctx.settings, LIMIT_SETTING.get(ctx.kind, LIMIT_SETTING[ClaimKind.TRAINING]))
     year = ctx.end.year
@@ -62,7 +72,13 @@ def yearly_limit(ctx):
             yield Hit(line.line_id, {"year": year, "count": count, "limit": limit}, f"（{year} 年已 {count} 次）")
 
 
-@rule(code="TIME_OVERLAP", severity=Severity.BLOCKING, version=1, message="同一时间参加了另一个培训班")
+@rule(
+    code="TIME_OVERLAP",
+    label=_("培训时间重叠"),
+    severity=Severity.BLOCKING,
+    version=1,
+    message="同一时间参加了另一个培训班",
+)
 def overlap(ctx):
     """Another class the person checked in at, at a session overlapping one of this class's in time."""
     own = defaultdict(list)
@@ -80,7 +96,13 @@ def overlap(ctx):
             yield Hit(line.line_id, {"classes": classes}, "：" + "、".join(classes))
 
 
-@rule(code="PHONE_FOLLOW_UP_DENIED", severity=Severity.BLOCKING, version=1, message="电话回访中本人否认参加培训")
+@rule(
+    code="PHONE_FOLLOW_UP_DENIED",
+    label=_("回访本人否认参训"),
+    severity=Severity.BLOCKING,
+    version=1,
+    message="电话回访中本人否认参加培训",
+)
 def follow_up_denied(ctx):
     for line in ctx.lines:
         if ctx.follow_up_outcomes.get(line.line_id) == FollowUpOutcome.DENIES:

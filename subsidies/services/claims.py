@@ -22,7 +22,8 @@ from .. import rules
 from ..models import ClaimKind, ClaimLine, ClaimStatusChange, Finding, Severity, SubsidyClaim
 from ..rules.context import attended_hours, load
 from ..workflows import CLAIM, LINE
-from .standards import line_amount, setting_for, standard_for
+from .review import amount_breakdown
+from .standards import setting_for, standard_for
 
 CLAIMABLE_CLASS = {ClassStatus.COMPLETED, ClassStatus.CLOSED}  # the class's own statuses (training app)
 
@@ -105,9 +106,9 @@ def _build_lines(claim: SubsidyClaim) -> None:
             claim=claim,
             enrollment_id=e,
             trainee_id=t,
-            amount=line_amount(
+            amount=amount_breakdown(  # the page shows the same breakdown (selectors.claim_review_lines)
                 claim.standard, standard_hours=training_class.program.standard_hours, hours_by_day=by_day.get(e, {})
-            ),
+            ).amount,
         )
         for e, t in enrollments
     ]

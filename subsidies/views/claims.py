@@ -5,18 +5,20 @@ from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 
-from core.forms import call_service, query_errors
+from core.forms import call_service, query_errors, query_status
 from core.policy import PermissionRequiredMixin, can
 from core.workflow import available_actions
 from training.services import attendance
 
 from .. import selectors
 from ..forms import ClaimCreateForm, ClaimFilterForm, MaterialForm
+from ..forms_review import LineFilterForm
 from ..models import ClaimKind, PublicNotice
-from ..services import claims, materials, payments
+from ..services import claims, materials, payments, review
 from .common import back, detail_url, page_of, scoped_claim
 
 
@@ -76,11 +78,19 @@ class ClaimDetailView(PermissionRequiredMixin, View):
         notice = PublicNotice.objects.filter(claim=claim).first()
         history = list(claim.status_changes.select_related("actor"))
         may_pay = can(user, "payment.record", claim)
+        line_filter = LineFilterForm(request.GET or None, counts=selectors.claim_line_flag_counts(claim))
+        filters = line_filter.cleaned_data if line_filter.is_valid() else {}
         context = {
             "claim": claim,
             "tc": claim.training_class,
-            "lines": selectors.claim_lines(claim),
-            "claim_findings": selectors.claim_findings(claim),
+            "lines": selectors.claim_review_lines(claim, filters),
+            "line_filter": line_filter,
+            "filters": filters,
+            "filtered": any(filters.get(k) for k in ("flag", "rule")),
+            "filter_query": urlencode({k: filters[k] for k in ("flag", "rule") if filters.get(k)}),
+            "focus": filters.get("focus"),
+            "clean_pending": review.clean_pending_count(claim),
+            "claim_findings": selectors.labelled(selectors.claim_findings(claim)),
             "totals": selectors.claim_totals(claim),
             "materials": selectors.claim_materials_checklist(claim),
             "history": history,
@@ -95,7 +105,9 @@ class ClaimDetailView(PermissionRequiredMixin, View):
             "follow_up_count": claim.follow_ups.count(),
             "material_form": MaterialForm() if "add_material" in available_actions(user, claim) else None,
         }
-        return render(request, "subsidies/claim_detail.html", context)
+        return render(
+            request, "subsidies/claim_detail.html", context, status=query_status(request, query_errors(line_filter))
+        )
 
 
 class ClaimSubmitView(PermissionRequiredMixin, View):
@@ -105,7 +117,12 @@ class ClaimSubmitView(PermissionRequiredMixin, View):
         claim = scoped_claim(request, pk)
         form = forms.Form(request.POST)
         call_service(form, claims.claim_submit, actor=request.user, claim=claim)
-        return back(request, form, _("已提交，系统正在逐项核验。"), detail_url(pk))
+        return back(
+            request,
+            form,
+            _("已提交：系统正在按补贴规则逐人核验，完成后由人社局审核；请稍后刷新本页查看核验结果。"),
+            detail_url(pk),
+        )
 
 
 class MaterialUploadView(PermissionRequiredMixin, View):
@@ -124,7 +141,7 @@ class MaterialUploadView(PermissionRequiredMixin, View):
                 uploaded_file=form.cleaned_data["file"],
                 reference=form.cleaned_data["reference"],
             )
-        return back(request, form, _("已添加材料。"), detail_url(pk))
+        return back(request, form, _("已添加材料：提交（或重新提交）申请后由人社局一并审核。"), detail_url(pk))
 
 
 class MaterialDownloadView(PermissionRequiredMixin, View):

@@ -85,7 +85,7 @@ def test_institution_claims_county_reviews_and_publishes_public_reads_masked_row
     expect(page.get_by_test_id("claim-status")).to_have_text("已核验")
     line_findings = page.get_by_test_id("line-findings")
     for n in range(3):
-        expect(line_findings.nth(n)).to_contain_text("SHARED_PHONE")
+        expect(line_findings.nth(n)).to_contain_text("多人共用手机号")  # the label of SHARED_PHONE
         expect(line_findings.nth(n)).to_contain_text("同一手机号被多名学员使用（3 人）")
     expect(line_findings.nth(3)).to_have_text("无")
     page.get_by_role("button", name="退出").click()

@@ -296,6 +296,7 @@ PAGES: dict[str, list[Case]] = {
             {"decision": "reject", "reason": "越权测试"},
         )
     ],
+    "subsidies:approve_clean": [POST("login 403 302 302 404 403 403 403 403", {"pk": "claim"})],
     "subsidies:finding_accept": [
         POST("login 403 302 302 404 403 403 403 403", {"pk": "claim", "finding_pk": "finding"}, {"reason": "测试"})
     ],
