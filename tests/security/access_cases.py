@@ -39,6 +39,8 @@ def POST(expect, params=None, data=None, note=""):
 A9 = "200 200 200 200 200 200 200 200 200"  # public
 ALL_SIGNED_IN = "login 200 200 200 200 200 200 200 200"
 
+from .access_cases_training import TRAINING_PAGES  # noqa: E402 - its rows are built with GET and POST above
+
 #                               anon  prov  city  cnty  cnty2 fin   inst  inst2 admin
 PAGES: dict[str, list[Case]] = {
     "home": [GET(ALL_SIGNED_IN)],
@@ -209,63 +211,7 @@ PAGES: dict[str, list[Case]] = {
     ],
     "trainees:category_create": [POST("login 403 302! 302! 404 403 403 403 403", {"pk": "trainee"})],
     "trainees:certificate_create": [POST("login 403 302! 302! 404 403 403 403 403", {"pk": "trainee"})],
-    # --- training (classes)
-    "training:list": [GET("login 200 200 200 200 403 200 200 200")],
-    "training:queue": [GET("login 403 200 200 200 403 403 403 403")],
-    "training:create": [
-        GET("login 403 403 403 403 403 200 200 403"),
-        POST("login 403 403 403 403 403 400 400 403"),
-        POST(
-            "login 403 403 403 403 403 400 302 403",
-            data={
-                "program": "@program_other",
-                "name": "越权开班",
-                "start_date": "2027-03-01",
-                "end_date": "2027-03-31",
-                "planned_headcount": "20",
-            },
-            note="a class on 绥化技师学院's program: not a choice for the public base",
-        ),
-    ],
-    "training:roster_template": [GET("login 200 200 200 200 403 200 200 200")],
-    "training:devices": [
-        GET("login 403 403 403 403 403 200 200 403"),
-        POST("login 403 403 403 403 403 200 200 403", note="empty form: re-rendered, no device"),
-    ],
-    "training:device_revoke": [POST("login 403 403 403 403 403 302 404 403", {"device_pk": "device"})],
-    "training:job": [GET("login 200 200 200 404 403 200 404 200", {"job_pk": "import_job"})],
-    "training:detail": [
-        GET("login 200 200 200 404 403 200 404 200", {"pk": "class"}),
-        GET("login 404 404 404 404 403 200 404 404", {"pk": "class_draft"}, note="a draft is the institution's"),
-    ],
-    "training:edit": [
-        GET("login 403 403 403 403 403 200 404 403", {"pk": "class"}),
-        POST("login 403 403 403 403 403 400 404 403", {"pk": "class"}),
-    ],
-    "training:session_create": [POST("login 403 403 403 403 403 302! 404 403", {"pk": "class"})],
-    "training:timetable_pattern": [
-        GET("login 403 403 403 403 403 200 404 403", {"pk": "class"}),
-        POST("login 403 403 403 403 403 400 404 403", {"pk": "class"}, note="empty form: re-rendered"),
-    ],
-    "training:session_delete": [
-        POST("login 403 403 403 403 403 302! 404 403", {"pk": "class", "session_pk": "session"})
-    ],
-    "training:material_upload": [POST("login 403 403 403 403 403 302! 404 403", {"pk": "class"})],
-    "training:material": [
-        GET("login 200 200 200 404 403 200 404 200", {"pk": "class", "material_pk": "class_material"})
-    ],
-    "training:roster_upload": [POST("login 403 403 403 403 403 302! 404 403", {"pk": "class"})],
-    "training:transition": [
-        POST(
-            "login 403 302! 302! 404 403 302! 404 403",
-            {"pk": "class"},
-            {"to_status": "completed", "reason": "测试"},
-            note="only the owner completes a class, and not before its end date",
-        )
-    ],
-    "training:change": [POST("login 403 403 403 403 403 302! 404 403", {"pk": "class"})],
-    "training:attendance": [POST("login 403 403 403 403 403 302! 404 403", {"pk": "class"})],
-    "training:result": [POST("login 403 403 403 403 403 302! 404 403", {"pk": "class"})],
+    **TRAINING_PAGES,
     # --- subsidies (claims, review, payments, spot checks)
     "subsidies:list": [GET(ALL_SIGNED_IN)],
     "subsidies:create": [
