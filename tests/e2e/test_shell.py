@@ -74,6 +74,7 @@ def test_on_a_tablet_the_menu_opens_as_a_panel(page, live_server, sign_in, count
 def test_the_skip_link_takes_the_keyboard_to_the_page(page, live_server, sign_in, county):
     page.set_viewport_size({"width": 1366, "height": 768})
     sign_in(county.username, PASSWORD)
+    expect(page.get_by_test_id("todos")).to_be_visible()  # the 工作台 loaded: focus starts at the top again
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="跳到主要内容")
     expect(skip).to_be_focused()
