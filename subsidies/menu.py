@@ -6,3 +6,4 @@ entry(_("补贴申请"), "subsidies:list", permission="claim.menu_list", order=1
 entry(_("补贴审核"), "subsidies:queue", permission="claim.decide", order=120)
 entry(_("抽查"), "subsidies:spot_checks", permission="spot_check.menu", order=130)
 entry(_("拨付"), "subsidies:payments", permission="payment.record", order=140)
+entry(_("补贴标准"), "subsidies:standards", permission="standard.view", order=145)

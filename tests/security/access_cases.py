@@ -347,6 +347,22 @@ PAGES: dict[str, list[Case]] = {
         )
     ],
     "subsidies:inspectors": [GET("login 200 200 200 200 403 403 403 200")],
+    # standards: the province and the city set their own (standard.manage); counties and finance read them
+    "subsidies:standards": [
+        GET("login 200 200 200 200 200 403 403 200"),
+        GET("login 200 200 200 200 200 403 403 200", query={"export": "xlsx"}),
+        GET("login 400 400 400 400 400 403 403 400", query={"region": "x"}, note="a bad filter is a 400"),
+    ],
+    "subsidies:standard_create": [
+        GET("login 200 200 403 403 403 403 403 403"),
+        POST("login 400 400 403 403 403 403 403 403", note="empty form: re-rendered"),
+    ],
+    "subsidies:standard_edit": [
+        GET("login 200 200 200 200 200 403 403 200", {"pk": "standard"}, note="绥化's standard: read by all bureaus"),
+        POST("login 403 400 403 403 403 403 403 403", {"pk": "standard"}, note="only 绥化 changes its own"),
+    ],
+    "subsidies:standard_revise": [POST("login 403 400 403 403 403 403 403 403", {"pk": "standard"})],
+    "subsidies:standard_retire": [POST("login 403 400 403 403 403 403 403 403", {"pk": "standard"})],
     # --- indicators (dashboards, targets, tasks, reports)
     "indicators:dashboard": [
         GET("login 200 200 200 200 403 403 403 200"),
