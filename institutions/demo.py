@@ -180,4 +180,6 @@ def seed(stdout):
         )
     base = Institution.objects.get(credit_code=credit_code("7919"))
     User.objects.filter(username="institution").update(institution=base)
+    anda = Institution.objects.get(credit_code=credit_code(str(3 * 7919)))  # 安达市鑫达职业培训学校
+    User.objects.filter(username="anda_school").update(institution=anda)
     stdout.write(f"demo institutions: {created} created, {Institution.objects.count()} in all")

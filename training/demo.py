@@ -176,7 +176,21 @@ def _check_in(device, c: TrainingClass, until: date, seed: int) -> None:
             attendance.checkins_record(device=device, checkins=batch)
 
 
+def _anda_class() -> None:
+    """安达市鑫达职业培训学校's class in training now, so 安达市 has a class to spot-check too."""
+    owner = User.objects.filter(username="anda_school").first()
+    if owner is None or owner.institution is None or TrainingClass.objects.filter(institution=owner.institution):
+        return
+    start = this_monday() - timedelta(weeks=1)
+    with clock.replaying(start - timedelta(days=30)):
+        device, _ = attendance.device_issue(actor=owner, institution=owner.institution, name="人脸考勤机 A1")
+    program = Program.objects.get(institution=owner.institution, occupation__code="4-10-01-06")
+    name = f"{start.year}年安达第1期家政服务员（五级）培训班"
+    _build(owner, User.objects.get(username="anda"), device, program, name, start, S.IN_TRAINING, 16, seed=201)
+
+
 def seed(stdout):
+    _anda_class()
     owner = User.objects.get(username="institution")
     staff = User.objects.get(username="beilin")
     if owner.institution is None or TrainingClass.objects.filter(institution=owner.institution).exists():

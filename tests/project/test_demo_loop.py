@@ -86,7 +86,7 @@ def test_only_classes_not_yet_started_and_planned_sessions_lie_ahead(demo):
     started = [ClassStatus.IN_TRAINING, ClassStatus.COMPLETED, ClassStatus.CLOSED]
     finished = TrainingClass.objects.filter(status__in=started[1:])
     assert finished.count() >= 4 and not finished.filter(end_date__gte=demo).exists()
-    running = TrainingClass.objects.get(status=ClassStatus.IN_TRAINING)
+    running = TrainingClass.objects.get(status=ClassStatus.IN_TRAINING, county__code="231202")
     assert running.start_date < demo < running.end_date
     assert not TrainingClass.objects.exclude(status__in=started).filter(start_date__lte=demo).exists()
     ahead = ClassSession.objects.filter(date__gte=demo)
@@ -111,11 +111,14 @@ def test_every_claim_kind_has_a_current_standard_for_the_demo_region(demo):
 def test_inspectors_are_in_each_demo_county_and_a_spot_check_can_be_drawn(demo):
     for code in DEMO_COUNTIES:
         assert Inspector.objects.filter(region__code=code, is_active=True).count() >= 2, code
-    beilin = User.objects.get(username="beilin")
-    check = spot_checks.spot_check_draw(actor=beilin, region=beilin.region, sample_size=1, seed="demo")
-    visit = check.visits.get()
-    assert visit.training_class.status == ClassStatus.IN_TRAINING
-    assert visit.inspector.institution_id != visit.training_class.institution_id  # recusal honoured
+    for username in ("beilin", "anda", "suihua"):
+        staff = User.objects.get(username=username)
+        check = spot_checks.spot_check_draw(actor=staff, region=staff.region, sample_size=1, seed="demo")
+        visit = check.visits.get()
+        assert visit.training_class.status == ClassStatus.IN_TRAINING
+        assert visit.training_class.county.code.startswith(staff.region.code)
+        assert visit.inspector.region == staff.region
+        assert visit.inspector.institution_id != visit.training_class.institution_id  # recusal honoured
 
 
 def _ready_class() -> TrainingClass:
