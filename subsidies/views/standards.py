@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
 from core import clock
@@ -23,20 +24,20 @@ from ..services import standards
 from .common import page_of
 
 EXPORT_HEADERS = [
-    "区划代码",
-    "区划",
-    "补贴类型",
-    "培训类型",
-    "职业",
-    "技能等级",
-    "培训方式",
-    "计算方式",
-    "标准（元）",
-    "每天最少课时",
-    "生效日期",
-    "失效日期",
-    "状态",
-    "依据文件",
+    _lazy("区划代码"),
+    _lazy("区划"),
+    _lazy("补贴类型"),
+    _lazy("培训类型"),
+    _lazy("职业"),
+    _lazy("技能等级"),
+    _lazy("培训方式"),
+    _lazy("计算方式"),
+    _lazy("标准（元）"),
+    _lazy("每天最少课时"),
+    _lazy("生效日期"),
+    _lazy("失效日期"),
+    _lazy("状态"),
+    _lazy("依据文件"),
 ]
 
 
@@ -110,7 +111,9 @@ class StandardListView(PermissionRequiredMixin, View):
         error = query_errors(form)
         if request.GET.get("export") == "xlsx" and not error:
             rows = [_row(s, today) for s in qs.select_related("region", "training_type", "occupation", "skill_level")]
-            response = HttpResponse(export_xlsx(EXPORT_HEADERS, rows, title="补贴标准"), content_type=XLSX_CONTENT_TYPE)
+            response = HttpResponse(
+                export_xlsx([str(h) for h in EXPORT_HEADERS], rows, title="补贴标准"), content_type=XLSX_CONTENT_TYPE
+            )
             response["Content-Disposition"] = 'attachment; filename="standards.xlsx"'
             return response
         page, query, status = page_of(request, qs, size=50, error=error)
