@@ -15,6 +15,7 @@ DEMO_USERS = [
     ("anda", "安达市人社局 刘洋", Role.COUNTY, "231281"),
     ("finance", "绥化市财政局 陈静", Role.FINANCE, "2312"),
     ("institution", "培训机构 赵磊", Role.INSTITUTION, None),
+    ("anda_school", "安达市鑫达职业培训学校 孙丽", Role.INSTITUTION, None),  # runs the class in training in 安达市
 ]
 
 

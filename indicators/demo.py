@@ -1,7 +1,7 @@
 """Plans of the seeds, a year of synthetic subsidized training in 绥化's counties (so every chart has data),
 and the roll-up computed from it."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from random import Random
 
@@ -42,9 +42,9 @@ def _year_of_activity():
             code__in=["migrant_worker", "registered_unemployed", "poverty_alleviated", "enterprise_worker"]
         )
     )
-    today = date.today()
+    today = clock.today()
     for n, trainee_id in enumerate(people):
-        end = today - timedelta(days=rng.randrange(15, 360))
+        end = today - timedelta(days=rng.randrange(15, 360))  # approved ten days later: at least 5 days ago
         with clock.replaying(end + timedelta(days=10)):  # approved ten days after the class ended
             training_records_append_bulk(
                 records=[
@@ -70,6 +70,5 @@ def seed(stdout):
     loaded = plans_load()
     _year_of_activity()
     cells = progress_recompute_all()
-    for year in (2026,):
-        ratings_compute(year=year)
+    ratings_compute(year=clock.today().year)
     stdout.write(f"demo indicators: {loaded} plans loaded ({Plan.objects.count()} in all), {cells} progress cells")

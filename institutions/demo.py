@@ -1,12 +1,13 @@
 """Demo institutions around 绥化市: several types and every status, with programs, teachers and venues."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from stdnum.cn import uscc
 
 from accounts.models import User
 from catalog.models import Occupation, Region, SkillLevel, TrainingType
+from core import clock
 
 from .models import Institution, TrainingMode
 from .models import InstitutionStatus as S
@@ -90,9 +91,17 @@ INSTITUTIONS = [
         ],
     ),
 ]
-# Shows the 12-month flag: designated in 2024 and no subsidized class since.
+# Shows the 12-month flag: designated almost three years ago and no subsidized class since.
 NO_CLASS_FOR_A_YEAR = {"望奎县龙华企业培训中心"}
-DATES = {S.DESIGNATED: date(2024, 3, 1), S.SUSPENDED: date(2025, 6, 1), S.REVOKED: date(2025, 9, 1)}
+# Days before today of each step (every demo date is counted from core.clock.today()).
+APPLIED_DAYS_AGO = 1060
+DAYS_AGO = {S.DESIGNATED: 1010, S.SUSPENDED: 550, S.REVOKED: 460}
+LISTED_DAYS_AGO = 995
+LAST_CLASS_DAYS_AGO = 85
+
+
+def days_ago(days: int) -> date:
+    return clock.today() - timedelta(days=days)
 
 
 def seed(stdout):
@@ -105,7 +114,7 @@ def seed(stdout):
             continue
         institution = institution_register(
             actor=staff,
-            applied_on=date(2024, 1, 10),
+            applied_on=days_ago(APPLIED_DAYS_AGO),
             name=name,
             credit_code=code,
             type=kind,
@@ -114,7 +123,7 @@ def seed(stdout):
             contact_person="王老师",
             contact_phone=f"0455-8{serial:03d}666",
             license_number=f"黑人社民{serial:04d}号",
-            license_valid_until=date(2028, 12, 31),
+            license_valid_until=date(clock.today().year + 2, 12, 31),  # a validity, not an event
             capacity=60 + serial * 10,
         )
         for status in path:
@@ -122,7 +131,7 @@ def seed(stdout):
                 actor=staff,
                 institution=institution,
                 to_status=status,
-                effective_date=DATES[status],
+                effective_date=days_ago(DAYS_AGO[status]),
                 reason={
                     S.DESIGNATED: "经评审符合定点条件",
                     S.SUSPENDED: "年度检查不合格，限期整改",
@@ -141,10 +150,10 @@ def seed(stdout):
                         theory_hours=p[4],
                         practice_hours=p[5],
                         fee=Decimal(p[6]),
-                        listed_on=date(2024, 3, 15),
+                        listed_on=days_ago(LISTED_DAYS_AGO),
                     )
         if institution.status == S.DESIGNATED and name not in NO_CLASS_FOR_A_YEAR:
-            institution_record_class(institution=institution, start_date=date(2026, 9, 7))
+            institution_record_class(institution=institution, start_date=days_ago(LAST_CLASS_DAYS_AGO))
         teacher_add(
             actor=staff,
             institution=institution,
@@ -162,14 +171,15 @@ def seed(stdout):
             capacity=60,
         )
         created += 1
-    # 绥化 publishes its urgent-shortage list; the demo institution user belongs to the public training base.
-    urgent_list_publish(
-        actor=staff,
-        region=staff.region,
-        year=2025,
-        document="绥人社发〔2025〕12号",
-        occupations=list(Occupation.objects.filter(code__in=["4-10-01-05", "6-18-02-04", "6-31-01-03"])),
-    )
+    # 绥化 publishes its urgent-shortage list for this year and the last (the demo's classes span both when
+    # today is early in a year); the demo institution user belongs to the public training base.
+    urgent = list(Occupation.objects.filter(code__in=["4-10-01-05", "6-18-02-04", "6-31-01-03"]))
+    for year in (clock.today().year - 1, clock.today().year):
+        urgent_list_publish(
+            actor=staff, region=staff.region, year=year, document=f"绥人社发〔{year}〕12号", occupations=urgent
+        )
     base = Institution.objects.get(credit_code=credit_code("7919"))
     User.objects.filter(username="institution").update(institution=base)
+    anda = Institution.objects.get(credit_code=credit_code(str(3 * 7919)))  # 安达市鑫达职业培训学校
+    User.objects.filter(username="anda_school").update(institution=anda)
     stdout.write(f"demo institutions: {created} created, {Institution.objects.count()} in all")

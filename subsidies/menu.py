@@ -22,3 +22,4 @@ entry(
     group="subsidies",
     badge="payments_to_record",
 )
+entry(_("补贴标准"), "subsidies:standards", permission="standard.view", order=145, group="subsidies")

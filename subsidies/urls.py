@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checks, claims, payments, review
+from .views import checks, claims, payments, review, standards
 
 app_name = "subsidies"
 
@@ -33,4 +33,9 @@ urlpatterns = [
     path("spot-checks/<int:pk>/", checks.SpotCheckDetailView.as_view(), name="spot_check"),
     path("spot-checks/visits/<int:visit_pk>/", checks.VisitRecordView.as_view(), name="visit_record"),
     path("inspectors/", checks.InspectorListView.as_view(), name="inspectors"),
+    path("standards/", standards.StandardListView.as_view(), name="standards"),
+    path("standards/new/", standards.StandardCreateView.as_view(), name="standard_create"),
+    path("standards/<int:pk>/", standards.StandardEditView.as_view(), name="standard_edit"),
+    path("standards/<int:pk>/revise/", standards.StandardReviseView.as_view(), name="standard_revise"),
+    path("standards/<int:pk>/retire/", standards.StandardRetireView.as_view(), name="standard_retire"),
 ]

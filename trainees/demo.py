@@ -2,12 +2,13 @@
 synthetic history for 绥化's counties loaded through import_history (idempotent: re-runs add nothing)."""
 
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from accounts.models import User
 from catalog.models import Occupation, Region, SkillLevel, TraineeCategory, TrainingType
+from core import clock
 from institutions.models import Institution
 
 from .models import CertificateType
@@ -28,6 +29,8 @@ def seed(stdout):
     staff = User.objects.get(username="beilin")
     beilin = Region.objects.get(code="231202")
     base = Institution.objects.filter(name="绥化市公共实训基地").first()
+    today = clock.today()  # every date counted from today: a class that ended two months ago, certified since
+    trained_from, trained_to = today - timedelta(days=86), today - timedelta(days=63)
     for name, id_number, phone, category in PEOPLE:
         if trainee_find(id_number):
             continue
@@ -45,7 +48,7 @@ def seed(stdout):
             actor=staff,
             trainee=trainee,
             category=TraineeCategory.objects.get(code=category),
-            valid_from=date(2023, 1, 1),
+            valid_from=date(today.year - 3, 1, 1),
             evidence="村委会证明",
         )
         training_record_append(
@@ -53,8 +56,8 @@ def seed(stdout):
             occupation=Occupation.objects.get(code="4-10-01-05"),
             skill_level=SkillLevel.objects.get(code="level5"),
             training_type=TrainingType.objects.get(code="employment_skills"),
-            start_date=date(2026, 9, 7),
-            end_date=date(2026, 9, 30),
+            start_date=trained_from,
+            end_date=trained_to,
             county=beilin,
             amount=Decimal("1000"),
             institution=base,
@@ -64,11 +67,11 @@ def seed(stdout):
             actor=staff,
             trainee=trainee,
             type=CertificateType.SKILL_LEVEL,
-            number=f"S2026231202{id_number[-6:]}",
+            number=f"S{trained_to:%Y}231202{id_number[-6:]}",
             occupation=Occupation.objects.get(code="4-10-01-05"),
             skill_level=SkillLevel.objects.get(code="level5"),
             issuing_body="绥化市职业技能鉴定中心",
-            issue_date=date(2026, 10, 20),
+            issue_date=trained_to + timedelta(days=20),
         )
     counties = list(Region.objects.filter(code__startswith="2312", level="county").values_list("code", flat=True))
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,7 +1,10 @@
 """Demo classes of 绥化市公共实训基地 in every status, with rosters, attendance from a check-in device and results.
 
-Past classes are played through the real services with the clock set back (each step on its own date), so
-the history, the audit trail and the guards are exactly what they would have been.
+Every date is counted from today (core.clock.today()): finished classes lie in the past, one class is in training
+now (its past sessions checked in, its later sessions planned), and the classes not yet started are planned for the
+coming weeks. Each step is played through the real services with the clock set to its own day, never later than
+yesterday, so the history, the audit trail and the guards are exactly what they would have been and no event is
+dated in the future.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -21,18 +24,32 @@ from .models import ClassStatus as S
 from .models import EnrollmentResult, TrainingClass
 from .services import attendance, classes, results, roster
 
-# (name, occupation code, start, target status, roster size)
+OCCUPATION_NAMES = {
+    "4-10-01-05": "养老护理员（五级）",
+    "4-03-02-01": "中式烹调师（五级）",
+    "6-31-01-03": "电工（四级）",
+}
+# (occupation code, start in weeks from this week's Monday, target status, roster size). The three completed
+# classes, in start order, are used by subsidies/demo.py: a claim in public notice, a claim waiting for review,
+# and a class ready for a new claim (results recorded, no claim yet).
 CLASSES = [
-    ("2026年第1期养老护理员（五级）培训班", "4-10-01-05", date(2026, 5, 11), S.CLOSED, 20),
-    ("2026年第2期中式烹调师（五级）培训班", "4-03-02-01", date(2026, 8, 31), S.COMPLETED, 24),
-    ("2026年第3期电工（四级）培训班", "6-31-01-03", date(2026, 11, 2), S.IN_TRAINING, 18),
-    ("2026年第4期养老护理员（五级）培训班", "4-10-01-05", date(2026, 12, 7), S.APPROVED, 22),
-    ("2026年第5期中式烹调师（五级）培训班", "4-03-02-01", date(2026, 12, 14), S.SUBMITTED, 26),
-    ("2026年第6期养老护理员（五级）培训班", "4-10-01-05", date(2027, 1, 4), S.RETURNED, 15),
-    ("2026年第7期电工（四级）培训班", "6-31-01-03", date(2027, 1, 11), S.REJECTED, 12),
-    ("2027年第1期养老护理员（五级）培训班", "4-10-01-05", date(2027, 3, 1), S.DRAFT, 0),
+    ("4-10-01-05", -26, S.CLOSED, 20),
+    ("4-03-02-01", -17, S.COMPLETED, 24),
+    ("4-03-02-01", -11, S.COMPLETED, 18),
+    ("4-10-01-05", -7, S.COMPLETED, 16),
+    ("6-31-01-03", -3, S.IN_TRAINING, 18),
+    ("4-10-01-05", 1, S.APPROVED, 22),
+    ("4-03-02-01", 2, S.SUBMITTED, 26),
+    ("4-10-01-05", 3, S.RETURNED, 15),
+    ("6-31-01-03", 3, S.REJECTED, 12),
+    ("4-10-01-05", 6, S.DRAFT, 0),
 ]
 CATEGORIES = ["农民工", "登记失业人员", "脱贫人口", "高校毕业生", ""]
+
+
+def this_monday() -> date:
+    today = clock.today()
+    return today - timedelta(days=today.weekday())
 
 
 def _weekdays(start: date, count: int) -> list[date]:
@@ -58,7 +75,10 @@ def _roster_sheet(size: int, seed: int) -> Sheet:
 
 def _build(owner, staff, device, program, name, start, target, size, seed) -> None:
     days = _weekdays(start, program.standard_hours // 6)
-    before = start - timedelta(days=21)
+    yesterday = clock.today() - timedelta(days=1)
+    # Applied three weeks before the start; a class starting soon was applied for at least ten days ago (a
+    # draft two days ago), so its decision, three days later, is in the past too.
+    before = min(start - timedelta(days=21), yesterday - timedelta(days=1 if target == S.DRAFT else 9))
     with clock.replaying(before):
         c = classes.class_create(
             actor=owner,
@@ -104,7 +124,7 @@ def _build(owner, staff, device, program, name, start, target, size, seed) -> No
         return
     with clock.replaying(start, time(8, 0)):
         classes.class_transition(actor=owner, training_class=c, to_status=S.IN_TRAINING)
-    _check_in(device, c, until=min(days[-1], date(2026, 11, 20)), seed=seed)
+    _check_in(device, c, until=min(days[-1], yesterday), seed=seed)
     if target == S.IN_TRAINING:
         return
     with clock.replaying(days[-1], time(17, 0)):
@@ -156,19 +176,37 @@ def _check_in(device, c: TrainingClass, until: date, seed: int) -> None:
             attendance.checkins_record(device=device, checkins=batch)
 
 
+def _anda_class() -> None:
+    """安达市鑫达职业培训学校's class in training now, so 安达市 has a class to spot-check too."""
+    owner = User.objects.filter(username="anda_school").first()
+    if owner is None or owner.institution is None or TrainingClass.objects.filter(institution=owner.institution):
+        return
+    start = this_monday() - timedelta(weeks=1)
+    with clock.replaying(start - timedelta(days=30)):
+        device, _ = attendance.device_issue(actor=owner, institution=owner.institution, name="人脸考勤机 A1")
+    program = Program.objects.get(institution=owner.institution, occupation__code="4-10-01-06")
+    name = f"{start.year}年安达第1期家政服务员（五级）培训班"
+    _build(owner, User.objects.get(username="anda"), device, program, name, start, S.IN_TRAINING, 16, seed=201)
+
+
 def seed(stdout):
+    _anda_class()
     owner = User.objects.get(username="institution")
     staff = User.objects.get(username="beilin")
     if owner.institution is None or TrainingClass.objects.filter(institution=owner.institution).exists():
         return
-    with clock.replaying(
-        CLASSES[0][2] - timedelta(days=30)
-    ):  # issued before the first class: no record predates its device
+    monday = this_monday()
+    first = monday + timedelta(weeks=CLASSES[0][1])
+    with clock.replaying(first - timedelta(days=30)):  # issued before the first class: no record predates it
         device, _ = attendance.device_issue(actor=owner, institution=owner.institution, name="前台人脸考勤机 01")
     programs = {
         p.occupation.code: p
         for p in Program.objects.filter(institution=owner.institution).select_related("occupation", "skill_level")
     }
-    for n, (name, occupation, start, target, size) in enumerate(CLASSES):
+    numbers: dict[int, int] = {}
+    for n, (occupation, weeks, target, size) in enumerate(CLASSES):
+        start = monday + timedelta(weeks=weeks)
+        numbers[start.year] = numbers.get(start.year, 0) + 1
+        name = f"{start.year}年第{numbers[start.year]}期{OCCUPATION_NAMES[occupation]}培训班"
         _build(owner, staff, device, programs[occupation], name, start, target, size, seed=101 + n)
     stdout.write(f"demo classes: {len(CLASSES)} in every status, with rosters and attendance")

@@ -1,45 +1,9 @@
-"""The access matrix's specification, part one: a request and its expected outcome per role (Case), and the table of
-pages (PAGES). The rules of the tokens are in test_access_matrix.py."""
+"""The access matrix's specification, part one: the table of pages (PAGES), made of the requests and expected
+outcomes per role of access_case.py (Case). The rules of the tokens are in test_access_matrix.py."""
 
-from dataclasses import dataclass, field
-
-from .conftest import ROLES
-
-
-@dataclass(frozen=True)
-class Case:
-    method: str
-    expect: str
-    params: dict = field(default_factory=dict)  # URL kwarg -> world id name, or "=literal"
-    query: dict = field(default_factory=dict)
-    data: dict = field(default_factory=dict)  # form data (pages) or JSON body (API); values may name ids ("@name")
-    note: str = ""
-
-    def token(self, role: str) -> str:
-        tokens = self.expect.split()
-        assert len(tokens) == len(ROLES), f"{self}: {len(tokens)} tokens for {len(ROLES)} roles"
-        return tokens[ROLES.index(role)]
-
-    def expected(self, role: str) -> set[str]:
-        return set(self.token(role).rstrip("!").split("/"))
-
-    def may_write(self, role: str) -> bool:
-        """A role may cause an audit event only if its expected outcome is a success and not marked "!"."""
-        return not self.token(role).endswith("!") and is_success(self.expected(role))
-
-
-def GET(expect, params=None, query=None, note=""):
-    return Case("get", expect, params or {}, query or {}, {}, note)
-
-
-def POST(expect, params=None, data=None, note=""):
-    return Case("post", expect, params or {}, {}, data or {}, note)
-
-
-A9 = "200 200 200 200 200 200 200 200 200"  # public
-ALL_SIGNED_IN = "login 200 200 200 200 200 200 200 200"
-
-from .access_cases_training import TRAINING_PAGES  # noqa: E402 - its rows are built with GET and POST above
+from .access_case import A9, ALL_SIGNED_IN, GET, POST, Case, is_success  # noqa: F401 - re-exported
+from .access_cases_standards import STANDARD_PAGES
+from .access_cases_training import TRAINING_PAGES
 
 #                               anon  prov  city  cnty  cnty2 fin   inst  inst2 admin
 PAGES: dict[str, list[Case]] = {
@@ -298,6 +262,7 @@ PAGES: dict[str, list[Case]] = {
         )
     ],
     "subsidies:inspectors": [GET("login 200 200 200 200 403 403 403 200")],
+    **STANDARD_PAGES,  # access_cases_standards.py
     # --- indicators (dashboards, targets, tasks, reports)
     "indicators:dashboard": [
         GET("login 200 200 200 200 403 403 403 200"),
@@ -344,7 +309,3 @@ PAGES: dict[str, list[Case]] = {
     "api-schema": [GET("403 200 200 200 200 200 200 200 200")],
     "api-docs": [GET("403 200 200 200 200 200 200 200 200")],
 }
-
-
-def is_success(tokens: set[str]) -> bool:
-    return any(t == "302" or t.startswith("2") for t in tokens)

@@ -1,7 +1,7 @@
 """The access matrix's page rows of the training app (classes, timetable, roster, attendance), kept apart so that
 access_cases.py stays short; the tokens are read as there (anon prov city cnty cnty2 fin inst inst2 admin)."""
 
-from .access_cases import GET, POST
+from .access_case import GET, POST
 
 #                               anon  prov  city  cnty  cnty2 fin   inst  inst2 admin
 TRAINING_PAGES = {

@@ -66,7 +66,7 @@ def _build_world() -> World:
 
     foreign_county = Institution.objects.get(name="安达市鑫达职业培训学校")  # 231281, for the anda user
     claims = SubsidyClaim.objects.filter(institution=own).order_by("pk")
-    settled = claims.filter(notice__isnull=False).first()
+    settled = claims.get(status="settled")
     waiting = claims.filter(notice__isnull=True).first()
     line = ClaimLine.objects.filter(claim=waiting).order_by("pk").first()
     classes = TrainingClass.objects.filter(institution=own)
@@ -82,7 +82,7 @@ def _build_world() -> World:
         "program_anda": Program.objects.filter(institution=foreign_county).first().pk,
         "class": in_training.pk,
         "class_draft": classes.get(status="draft").pk,
-        "class_completed": classes.get(status="completed").pk,
+        "class_completed": classes.filter(status="completed", claims__isnull=False).order_by("pk").first().pk,
         "session": ClassSession.objects.filter(training_class=in_training).order_by("pk").first().pk,
         "device": CheckInDevice.objects.filter(institution=own).first().pk,
         "claim": waiting.pk,

@@ -54,6 +54,7 @@ HOLDERS = {
     "payment.record": {"finance"},
     "standard.view": BUREAU | {"finance", "admin"},
     "standard.create": BUREAU,
+    "standard.manage": {"province", "city"},
     "spot_check.menu": {"county", "city", "county_other"},
     "spot_check.view": BUREAU | {"admin"},
     "spot_check.draw": BUREAU,
@@ -150,3 +151,6 @@ def test_standards_are_set_for_ones_own_region_only(people):
     found, _ = people
     standard = SubsidyStandard(region=region("2312"))
     assert {role for role in ROLES if can(found[role], "standard.create", standard)} == {"city"}
+    assert {role for role in ROLES if can(found[role], "standard.manage", standard)} == {"city"}
+    guideline = SubsidyStandard(region=region("23"))
+    assert {role for role in ROLES if can(found[role], "standard.manage", guideline)} == {"province"}
