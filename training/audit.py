@@ -15,6 +15,7 @@ labels(
         "class.started": _("开班"),
         "class.completed": _("结业"),
         "class.closed": _("关闭培训班"),
+        "class.timetable_generated": _("批量生成课程表"),
         "class.material_uploaded": _("上传开班材料"),
         "class.roster_imported": _("导入花名册"),
         "device.issued": _("登记考勤设备"),

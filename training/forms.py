@@ -2,10 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.uploads import MaterialValidator, SpreadsheetValidator
-from institutions.models import Program, ProgramStatus
+from institutions.models import Program, ProgramStatus, Teacher, Venue
 
 from .models import ClassStatus, EnrollmentResult, MaterialKind, SessionKind
 from .services.classes import MATERIAL_TYPES
+from .services.timetable import WEEKDAYS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -75,3 +76,44 @@ class ResultForm(forms.Form):
 
 class DeviceForm(forms.Form):
     name = forms.CharField(label=_("设备名称"), max_length=100)
+
+
+class TimetablePatternForm(forms.Form):
+    """A weekly pattern: the range (the class's dates by default), weekdays, one period a line, who and where."""
+
+    start = forms.DateField(label=_("开始日期"), widget=DATE)
+    end = forms.DateField(label=_("结束日期"), widget=DATE)
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("星期"),
+        choices=[(n, _("周%(d)s") % {"d": d}) for n, d in enumerate(WEEKDAYS)],
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少勾选一个星期几。")},
+    )
+    periods = forms.CharField(
+        label=_("每天的时段"),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "08:30-11:30\n13:30-17:00"}),
+        help_text=_("每行一个时段，如 08:30-11:30；可在后面写课时，如“08:30-11:30 3”，不写按每 45 分钟 1 课时计算。"),
+        error_messages={"required": _("请至少填写一个时段，如“08:30-11:30”，每行一个。")},
+    )
+    kind = forms.ChoiceField(label=_("类型"), choices=SessionKind.choices)
+    teacher = forms.ModelChoiceField(label=_("授课教师"), queryset=Teacher.objects.none(), required=False)
+    venue = forms.ModelChoiceField(label=_("上课地点"), queryset=Venue.objects.none(), required=False)
+
+    def __init__(self, *args, training_class=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if training_class is not None:
+            self.fields["teacher"].queryset = Teacher.objects.filter(institution_id=training_class.institution_id)
+            self.fields["venue"].queryset = Venue.objects.filter(institution_id=training_class.institution_id)
+            self.fields["start"].initial = training_class.start_date
+            self.fields["end"].initial = training_class.end_date
+            self.fields["weekdays"].initial = [0, 1, 2, 3, 4]
+
+
+class TimetableImportForm(forms.Form):
+    file = forms.FileField(label=_("课程表（.xlsx）"), validators=[SpreadsheetValidator(check_archive=True)])
+
+
+class TimetableConfirmForm(forms.Form):
+    plan = forms.CharField(widget=forms.HiddenInput)
+    source = forms.ChoiceField(choices=[("pattern", "pattern"), ("import", "import")], widget=forms.HiddenInput)
