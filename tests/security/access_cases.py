@@ -393,6 +393,7 @@ PAGES: dict[str, list[Case]] = {
     "api-schema": [GET("403 200 200 200 200 200 200 200 200")],
     "api-docs": [GET("403 200 200 200 200 200 200 200 200")],
 }
+from . import access_cases_timetable  # noqa: E402, F401  (adds the training timetable's rows to PAGES)
 
 
 def is_success(tokens: set[str]) -> bool:
