@@ -1,13 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import DomainError
 from core.uploads import MaterialValidator, SpreadsheetValidator
-from institutions.models import Program, ProgramStatus
+from institutions.models import Program, ProgramStatus, Teacher, Venue
 
 from .models import ClassStatus, EnrollmentResult, MaterialKind, SessionKind
 from .services.classes import MATERIAL_TYPES
-from .services.timetable import parse_periods
+from .services.timetable import WEEKDAYS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -79,36 +78,42 @@ class DeviceForm(forms.Form):
     name = forms.CharField(label=_("设备名称"), max_length=100)
 
 
-WEEKDAYS = [(0, _("一")), (1, _("二")), (2, _("三")), (3, _("四")), (4, _("五")), (5, _("六")), (6, _("日"))]
-
-
 class TimetablePatternForm(forms.Form):
-    """A timetable by pattern (services.timetable): dates, weekdays, periods a day, type, teacher and venue."""
+    """A weekly pattern: the range (the class's dates by default), weekdays, one period a line, who and where."""
 
     start = forms.DateField(label=_("开始日期"), widget=DATE)
     end = forms.DateField(label=_("结束日期"), widget=DATE)
     weekdays = forms.TypedMultipleChoiceField(
-        label=_("星期"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, initial=[0, 1, 2, 3, 4]
+        label=_("星期"),
+        choices=[(n, _("周%(d)s") % {"d": d}) for n, d in enumerate(WEEKDAYS)],
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少勾选一个星期几。")},
     )
     periods = forms.CharField(
-        label=_("每日时段"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=500,
-        initial="08:30-11:30\n13:30-16:30",
-        help_text=_("每行一个时段，如 08:30-11:30；课时默认按整小时计，也可写成 08:30-11:30 4。"),
+        label=_("每天的时段"),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "08:30-11:30\n13:30-17:00"}),
+        help_text=_("每行一个时段，如 08:30-11:30；可在后面写课时，如“08:30-11:30 3”，不写按每 45 分钟 1 课时计算。"),
+        error_messages={"required": _("请至少填写一个时段，如“08:30-11:30”，每行一个。")},
     )
     kind = forms.ChoiceField(label=_("类型"), choices=SessionKind.choices)
-    teacher = forms.ModelChoiceField(label=_("授课教师"), queryset=None, required=False)
-    venue = forms.ModelChoiceField(label=_("场地"), queryset=None, required=False)
+    teacher = forms.ModelChoiceField(label=_("授课教师"), queryset=Teacher.objects.none(), required=False)
+    venue = forms.ModelChoiceField(label=_("上课地点"), queryset=Venue.objects.none(), required=False)
 
-    def __init__(self, *args, training_class, **kwargs):
-        kwargs.setdefault("initial", {"start": training_class.start_date, "end": training_class.end_date})
+    def __init__(self, *args, training_class=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["teacher"].queryset = training_class.institution.teachers.order_by("name")
-        self.fields["venue"].queryset = training_class.institution.venues.order_by("name")
+        if training_class is not None:
+            self.fields["teacher"].queryset = Teacher.objects.filter(institution_id=training_class.institution_id)
+            self.fields["venue"].queryset = Venue.objects.filter(institution_id=training_class.institution_id)
+            self.fields["start"].initial = training_class.start_date
+            self.fields["end"].initial = training_class.end_date
+            self.fields["weekdays"].initial = [0, 1, 2, 3, 4]
 
-    def clean_periods(self):
-        try:
-            return parse_periods(self.cleaned_data["periods"])
-        except DomainError as exc:
-            raise forms.ValidationError(exc.message) from None
+
+class TimetableImportForm(forms.Form):
+    file = forms.FileField(label=_("课程表（.xlsx）"), validators=[SpreadsheetValidator(check_archive=True)])
+
+
+class TimetableConfirmForm(forms.Form):
+    plan = forms.CharField(widget=forms.HiddenInput)
+    source = forms.ChoiceField(choices=[("pattern", "pattern"), ("import", "import")], widget=forms.HiddenInput)

@@ -153,8 +153,8 @@ class ClassDetailView(PermissionRequiredMixin, View):
             "total_hours": sum(s.hours for s in sessions),
             "problems": classes.approval_problems(c, clock.today()) if "approve" in acts else [],
             "job": c.import_jobs.first() if is_owner or is_decider else None,
-            "session_form": SessionForm(),
-            "material_form": MaterialForm(auto_id="material_%s"),  # its "kind" is not the session form's
+            "session_form": SessionForm(auto_id="id_session_%s"),
+            "material_form": MaterialForm(auto_id="id_material_%s"),
             "roster_form": RosterUploadForm(),
             "change_form": ChangeForm(),
             "result_choices": EnrollmentResult.choices,

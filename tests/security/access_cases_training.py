@@ -39,10 +39,6 @@ TRAINING_PAGES = {
         POST("login 403 403 403 403 403 400 404 403", {"pk": "class"}),
     ],
     "training:session_create": [POST("login 403 403 403 403 403 302! 404 403", {"pk": "class"})],
-    "training:timetable_pattern": [
-        GET("login 403 403 403 403 403 200 404 403", {"pk": "class"}),
-        POST("login 403 403 403 403 403 400 404 403", {"pk": "class"}, note="empty form: re-rendered"),
-    ],
     "training:session_delete": [
         POST("login 403 403 403 403 403 302! 404 403", {"pk": "class", "session_pk": "session"})
     ],
@@ -62,4 +58,20 @@ TRAINING_PAGES = {
     "training:change": [POST("login 403 403 403 403 403 302! 404 403", {"pk": "class"})],
     "training:attendance": [POST("login 403 403 403 403 403 302! 404 403", {"pk": "class"})],
     "training:result": [POST("login 403 403 403 403 403 302! 404 403", {"pk": "class"})],
+    # the timetable by pattern or from Excel: "class" is in training (its timetable can no longer be edited:
+    # back to the class, nothing changed); "class_draft" is the institution's draft
+    "training:timetable_template": [GET("login 403 403 403 403 403 200 200 403")],
+    "training:timetable_pattern": [
+        GET("login 403 403 403 403 403 302! 404 403", {"pk": "class"}, note="in training: back, cannot be edited"),
+        GET("login 403 403 403 403 403 200 404 403", {"pk": "class_draft"}),
+        POST("login 403 403 403 403 403 400 404 403", {"pk": "class_draft"}, note="empty pattern: re-rendered"),
+    ],
+    "training:timetable_import": [
+        POST("login 403 403 403 403 403 302! 404 403", {"pk": "class"}),
+        POST("login 403 403 403 403 403 400 404 403", {"pk": "class_draft"}, note="no file: re-rendered"),
+    ],
+    "training:timetable_confirm": [
+        POST("login 403 403 403 403 403 302! 404 403", {"pk": "class"}),
+        POST("login 403 403 403 403 403 302! 404 403", {"pk": "class_draft"}, note="no plan: back, nothing made"),
+    ],
 }
