@@ -139,6 +139,7 @@ todo(
     items=lambda user: selectors.classes_without_training_claim(user=user),
     order=60,
     hint=_("结业并录入考核结果的培训班，生成补贴申请。"),
+    link=lambda training_class: reverse("subsidies:create") + f"?class={training_class.pk}",
 )
 todo(
     "claim_drafts",

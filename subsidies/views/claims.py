@@ -51,9 +51,10 @@ class ClaimCreateView(PermissionRequiredMixin, View):
     permission = "claim.create"
 
     def get(self, request):
-        form = ClaimCreateForm(
-            initial={"kind": ClaimKind.TRAINING}, classes=selectors.claimable_classes(user=request.user)
-        )
+        classes = selectors.claimable_classes(user=request.user)
+        # ?class=<pk> (the 工作台's link to a class without a claim) preselects it, if it is one of the user's
+        chosen = classes.filter(pk=request.GET["class"]).first() if request.GET.get("class", "").isdigit() else None
+        form = ClaimCreateForm(initial={"kind": ClaimKind.TRAINING, "training_class": chosen}, classes=classes)
         return render(request, "subsidies/claim_form.html", {"form": form})
 
     def post(self, request):

@@ -180,9 +180,11 @@ class StandardEditView(PermissionRequiredMixin, View):
             "claim_count": standard.claims.count(),
             "versions": standards.standard_versions(standard),
             "may_manage": can(request.user, "standard.manage", standard),
+            # ids of their own: the edit and revise forms share field names on one page
             "edit_form": None if in_use else edit_form or StandardForm(initial=StandardForm.initial_of(standard)),
-            "revise_form": revise_form or StandardReviseForm(initial=StandardReviseForm.initial_of(standard)),
-            "retire_form": retire_form or StandardRetireForm(),
+            "revise_form": revise_form
+            or StandardReviseForm(initial=StandardReviseForm.initial_of(standard), auto_id="revise_%s"),
+            "retire_form": retire_form or StandardRetireForm(auto_id="retire_%s"),
         }
         return render(request, "subsidies/standard_edit.html", context, status=status)
 
@@ -207,7 +209,7 @@ class StandardReviseView(PermissionRequiredMixin, View):
 
     def post(self, request, pk):
         standard = _managed(request, pk)
-        form = StandardReviseForm(request.POST)
+        form = StandardReviseForm(request.POST, auto_id="revise_%s")
         if form.is_valid():
             new = call_service(
                 form, standards.standard_revise, actor=request.user, standard=standard, **form.cleaned_data
@@ -223,7 +225,7 @@ class StandardRetireView(PermissionRequiredMixin, View):
 
     def post(self, request, pk):
         standard = _managed(request, pk)
-        form = StandardRetireForm(request.POST)
+        form = StandardRetireForm(request.POST, auto_id="retire_%s")
         if form.is_valid():
             done = call_service(
                 form, standards.standard_retire, actor=request.user, standard=standard, **form.cleaned_data

@@ -71,7 +71,7 @@ def test_finance_records_the_advance_waiting_on_the_workbench(page, day):
 def test_the_institution_files_a_claim_for_its_finished_class(page, day):
     day("institution")
     card = page.get_by_test_id("todo-classes_to_claim")
-    card.get_by_role("link").first.click()
+    card.get_by_test_id("todo-item").first.click()  # the class, preselected on the claim form
     accessible(page)
     page.get_by_role("button", name="生成申请").click()
     expect(page.get_by_test_id("claim-name")).to_be_visible()

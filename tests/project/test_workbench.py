@@ -123,3 +123,14 @@ def test_approving_a_class_from_the_roster_ready_factory_clears_the_institutions
     assert todo_count(home(world.owner), "class_drafts") == 1
     approve(training_class, world.owner, world.bureau)
     assert todo_count(home(world.owner), "class_drafts") is None
+
+
+def test_the_claim_form_opens_on_the_class_the_workbench_links_to():
+    handles = completed_class()
+    client = Client()
+    client.force_login(handles.owner)
+    link = home(handles.owner).select_one('[data-testid="todo-classes_to_claim"] [data-testid="todo-item"]')["href"]
+    page = BeautifulSoup(client.get(link).content, "html.parser")
+    assert page.select_one("#id_training_class option[selected]")["value"] == str(handles.training_class.pk)
+    other = BeautifulSoup(client.get("/claims/new/?class=999999").content, "html.parser")
+    assert other.select_one("#id_training_class option[selected]")["value"] == ""  # not the user's: none chosen
