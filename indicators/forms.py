@@ -6,6 +6,8 @@ from core.uploads import SpreadsheetValidator
 
 from .models import Indicator
 
+RANKING_SORTS = [("share", _("完成率")), ("done", _("完成数")), ("region", _("地区"))]  # the ranking's orders
+
 MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 
 
@@ -73,3 +75,4 @@ class PlanQueryForm(forms.Form):
     indicator = CodeField(label=_("指标"), required=False)
     year = forms.IntegerField(label=_("年度"), min_value=1900, max_value=2100, required=False)
     export = forms.SlugField(label=_("导出"), max_length=40, required=False)
+    sort = forms.ChoiceField(label=_("排序"), choices=RANKING_SORTS, required=False)
