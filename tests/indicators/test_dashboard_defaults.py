@@ -73,7 +73,7 @@ def test_a_province_opens_on_the_newest_current_plan_even_without_its_own_target
 
 
 def test_a_current_plan_with_a_target_for_the_county_comes_before_an_older_one(client, seeds, county_user):
-    elsewhere, _ = plan_with(code="other-county", start=date(2026, 1, 1), end=date(2026, 12, 31), targets={"231281": 5})
+    plan_with(code="other-county", start=date(2026, 1, 1), end=date(2026, 12, 31), targets={"231281": 5})
     assert opened(client, county_user).context["plan"].code == "suihua-2019"  # a target for 安达市 only
 
     plan_with(code="suihua-2026", start=date(2026, 1, 1), end=date(2026, 12, 31), targets={"231202": 40})

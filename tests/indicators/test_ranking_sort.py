@@ -59,10 +59,8 @@ def test_by_count_the_most_done_comes_first(client, ranked, city_user):
 def test_by_region_the_units_follow_the_region_codes_and_city_own_comes_last(client, ranked, city_user):
     response, order = ranking(client, city_user, "region")
 
-    assert order == ["231202", "231221", "231222", "231223", "231224", "231225", "231226", "231281", "231282"] + [
-        "231283",
-        "2312*",
-    ]
+    counties = ["231202", "231221", "231222", "231223", "231224", "231225", "231226", "231281", "231282", "231283"]
+    assert order == [*counties, "2312*"]
     assert "按区划代码顺序排列" in response.content.decode()
 
 
