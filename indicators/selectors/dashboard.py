@@ -135,15 +135,25 @@ def breakdowns(indicator: Indicator, region: Region | None, year: int | None) ->
     return {k: v[:15] for k, v in result.items()}
 
 
-def dashboard(*, user: User, plan: Plan, region: Region | None, year: int | None = None, sort: str = "share") -> dict:
-    """Everything one dashboard shows; `sort`: the order of the children's ranking (ranking_sort)."""
+def dashboard(
+    *,
+    user: User,
+    plan: Plan,
+    region: Region | None,
+    year: int | None = None,
+    sort: str = "share",
+    indicator: str | None = None,
+) -> dict:
+    """Everything one dashboard shows; `sort`: the order of the children's ranking (ranking_sort); `indicator`:
+    the code of the indicator the charts show (the first counted one when absent or not counted)."""
     if not region_visible(user, region):
         raise PermissionDenied
     today = clock.today()
     year = year or year_default(plan, today)
     ctx = Context(plan, region, today)
     rows = indicator_rows(ctx, year)
-    main = next((r["indicator"] for r in rows if r["indicator"].definition), None)
+    counted = [r["indicator"] for r in rows if r["indicator"].definition]
+    main = next((i for i in counted if i.code == indicator), counted[0] if counted else None)
     data = {
         "plan": plan,
         "region": region,

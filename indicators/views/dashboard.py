@@ -101,7 +101,10 @@ class DashboardView(PermissionRequiredMixin, View):
         if plan is None:
             return render(request, "indicators/dashboard.html", {"region": region, "plan": None}, status=status)
         year = chosen_year(plan, query) or year_for_region(plan, region, today)
-        data = dashboard(user=request.user, plan=plan, region=region, year=year, sort=query.get("sort") or "share")
+        sort = query.get("sort") or "share"
+        data = dashboard(
+            user=request.user, plan=plan, region=region, year=year, sort=sort, indicator=query.get("indicator")
+        )
         payload = dashboard_json(data)
         card = _county_map(request.user, plan, region, data)
         payload["county_map"] = card and card["json"]
@@ -121,6 +124,7 @@ class DashboardView(PermissionRequiredMixin, View):
             return xlsx_response(export_xlsx(headers, rows, title=title), name)
         may_report = _may_report(request.user, region, payload)
         with_targets = plans_with_targets(plans, region)
+        chosen_indicator = bool(query.get("indicator") and data["main"] and data["main"].code == query["indicator"])
         context = {
             "region": region,
             "plan": plan,
@@ -141,7 +145,11 @@ class DashboardView(PermissionRequiredMixin, View):
             ],
             "children": [{**c, "share_pct": percent(c["share"])} for c in payload["children"]],
             "breadcrumbs": _breadcrumbs(request.user, region),
-            "query": urlencode({"plan": plan.code, "year": data["year"], "sort": data["sort"]}),
+            "query": urlencode(
+                {"plan": plan.code, "year": data["year"], "sort": data["sort"]}
+                | ({"indicator": data["main"].code} if chosen_indicator else {})
+            ),
+            "indicator": data["main"].code if chosen_indicator else "",
             "sort": data["sort"],
             "sorts": RANKING_SORTS,
             "may_report": may_report,
