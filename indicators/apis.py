@@ -16,7 +16,7 @@ from core.policy import Allowed
 from .models import MonthlyReport, ProgressStatus, Target
 from .presenters import dashboard_json
 from .selectors.dashboard import dashboard
-from .selectors.plans import plan_default, plan_years, plans_for, region_visible
+from .selectors.plans import plan_for_region, plan_years, plans_for, region_visible, year_for_region
 
 # --- dashboard ----------------------------------------------------------------------------------------------
 
@@ -25,7 +25,11 @@ class DashboardQuerySerializer(serializers.Serializer):
     region = serializers.RegexField(
         r"^(\d{2}|\d{4}|\d{6})$", required=False, help_text="区划代码（23、2312、231202）；缺省为本人管辖区划"
     )
-    plan = serializers.CharField(required=False, max_length=40, help_text="计划代码；缺省为当前执行中的计划")
+    plan = serializers.CharField(
+        required=False,
+        max_length=40,
+        help_text="计划代码；缺省为有本级目标的计划（当前执行中的优先；省级为当前执行中的计划）",
+    )
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100, help_text="年度（年度指标）")
 
 
@@ -159,13 +163,13 @@ class DashboardViewSet(viewsets.ViewSet):
             raise exceptions.PermissionDenied("该区划不在您的管辖范围内。")
         plans = plans_for(region)
         code = params.get("plan")
-        plan = plans.filter(code=code).first() if code else plan_default(plans, clock.today())
+        plan = plans.filter(code=code).first() if code else plan_for_region(plans, region, clock.today())
         if plan is None:
             raise exceptions.NotFound("计划不存在或不适用于该区划。")
         year = params.get("year")
         if year is not None and year not in plan_years(plan):
             raise exceptions.ValidationError({"year": [f"年度应在 {plan.start.year}–{plan.end.year} 之间。"]})
-        data = dashboard(user=user, plan=plan, region=region, year=year)
+        data = dashboard(user=user, plan=plan, region=region, year=year or year_for_region(plan, region, clock.today()))
         return Response(DashboardSerializer(dashboard_json(data)).data)
 
 

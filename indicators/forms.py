@@ -6,6 +6,8 @@ from core.uploads import SpreadsheetValidator
 
 from .models import Indicator
 
+RANKING_SORTS = [("share", _("完成率")), ("done", _("完成数")), ("region", _("地区"))]  # the ranking's orders
+
 MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 
 
@@ -57,12 +59,23 @@ class TargetImportForm(forms.Form):
 
 
 class ReportRequestForm(forms.Form):
-    plan = forms.ChoiceField(label=_("计划"))
-    month = MonthField(label=_("月份"))
+    """A plan that has begun, with its period in its label, and a month of it up to this one: the month input is
+    bounded (min/max) by the plan shown first or chosen; the service checks the month against the plan chosen."""
 
-    def __init__(self, *args, plans=(), **kwargs):
+    plan = forms.ChoiceField(label=_("计划"))
+    month = MonthField(label=_("月份"), help_text=_("须在所选计划期内，且不晚于本月。"))
+
+    def __init__(self, *args, plans=(), months=None, **kwargs):
+        """`months`: {plan code: (first, last) month a report may be asked for} of the plans offered."""
         super().__init__(*args, **kwargs)
-        self.fields["plan"].choices = [(p.code, p.name) for p in plans]
+        months = months or {}
+        self.fields["plan"].choices = [
+            (p.code, f"{p.name}（{months[p.code][0]:%Y-%m} 至 {months[p.code][1]:%Y-%m}）") for p in plans
+        ]
+        chosen = self.data.get("plan") or self.initial.get("plan")
+        if chosen in months:
+            first, last = months[chosen]
+            self.fields["month"].widget.attrs.update({"min": f"{first:%Y-%m}", "max": f"{last:%Y-%m}"})
 
 
 class PlanQueryForm(forms.Form):
@@ -73,3 +86,4 @@ class PlanQueryForm(forms.Form):
     indicator = CodeField(label=_("指标"), required=False)
     year = forms.IntegerField(label=_("年度"), min_value=1900, max_value=2100, required=False)
     export = forms.SlugField(label=_("导出"), max_length=40, required=False)
+    sort = forms.ChoiceField(label=_("排序"), choices=RANKING_SORTS, required=False)

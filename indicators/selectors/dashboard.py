@@ -54,8 +54,22 @@ def indicator_rows(ctx: Context, year: int | None) -> list[dict]:
     return rows
 
 
-def children_rows(ctx: Context, indicator: Indicator, year: int | None) -> list[dict]:
-    """One row per child region (and 市本级 for a city), ranked by share of target."""
+SORTS = ("share", "done", "region")
+
+
+def ranking_sort(rows: list[dict], sort: str) -> list[dict]:
+    """The ranking in `sort` order: "share" the share of target, highest first (units without a target last, by
+    count); "done" the count, highest first; "region" the region code (GB/T 2260 order, 市本级 last). Ties: by
+    code."""
+    if sort == "done":
+        return sorted(rows, key=lambda r: (-r["done"], r["code"]))
+    if sort == "region":
+        return sorted(rows, key=lambda r: (r.get("city_own", False), r["code"]))
+    return sorted(rows, key=lambda r: (r["share"] is None, -(r["share"] or 0), -r["done"], r["code"]))
+
+
+def children_rows(ctx: Context, indicator: Indicator, year: int | None, sort: str = "share") -> list[dict]:
+    """One row per child region (and 市本级 for a city), in `sort` order (ranking_sort)."""
     start, end = period(indicator, year)
     done_by = ctx.cube.by_child(indicator.definition, start, end)
     rows = []
@@ -88,7 +102,7 @@ def children_rows(ctx: Context, indicator: Indicator, year: int | None) -> list[
                     "city_own": True,
                 }
             )
-    return sorted(rows, key=lambda r: (r["share"] is None, -(r["share"] or 0), -r["done"]))
+    return ranking_sort(rows, sort)
 
 
 def institutions_rows(ctx: Context, indicator: Indicator, year: int | None) -> list[dict]:
@@ -121,14 +135,25 @@ def breakdowns(indicator: Indicator, region: Region | None, year: int | None) ->
     return {k: v[:15] for k, v in result.items()}
 
 
-def dashboard(*, user: User, plan: Plan, region: Region | None, year: int | None = None) -> dict:
+def dashboard(
+    *,
+    user: User,
+    plan: Plan,
+    region: Region | None,
+    year: int | None = None,
+    sort: str = "share",
+    indicator: str | None = None,
+) -> dict:
+    """Everything one dashboard shows; `sort`: the order of the children's ranking (ranking_sort); `indicator`:
+    the code of the indicator the charts show (the first counted one when absent or not counted)."""
     if not region_visible(user, region):
         raise PermissionDenied
     today = clock.today()
     year = year or year_default(plan, today)
     ctx = Context(plan, region, today)
     rows = indicator_rows(ctx, year)
-    main = next((r["indicator"] for r in rows if r["indicator"].definition), None)
+    counted = [r["indicator"] for r in rows if r["indicator"].definition]
+    main = next((i for i in counted if i.code == indicator), counted[0] if counted else None)
     data = {
         "plan": plan,
         "region": region,
@@ -141,12 +166,13 @@ def dashboard(*, user: User, plan: Plan, region: Region | None, year: int | None
         "institutions": [],
         "trend": [],
         "breakdowns": {},
+        "sort": sort if sort in SORTS else "share",
     }
     if main is not None:
         if region is not None and region.level == Region.Level.COUNTY:
             data["institutions"] = institutions_rows(ctx, main, year)
         else:
-            data["children"] = children_rows(ctx, main, year)
+            data["children"] = children_rows(ctx, main, year, data["sort"])
         data["trend"] = trend(ctx, main, year)
         data["breakdowns"] = breakdowns(main, region, year)
     data["overdue_tasks"] = list(overdue_tasks(plan, today)[:50])

@@ -9,7 +9,7 @@ from catalog.models import Region
 from core import clock
 from core.policy import can
 
-from ..models import KeyTask, Plan, TaskProgress
+from ..models import KeyTask, Plan, Target, TaskProgress
 
 
 def region_visible(user: User, region: Region | None) -> bool:
@@ -36,6 +36,37 @@ def plan_default(plans, today: date) -> Plan | None:
     current = [p for p in plans if p.start <= today <= p.end]
     pool = current or plans
     return max(pool, key=lambda p: (p.end, p.start), default=None)
+
+
+def plans_with_targets(plans, region: Region | None) -> set[int]:
+    """Ids of those of `plans` that have a target for `region` (None: a national target)."""
+    qs = Target.objects.filter(indicator__plan__in=list(plans))
+    qs = qs.filter(region=region) if region is not None else qs.filter(region__isnull=True)
+    return set(qs.values_list("indicator__plan_id", flat=True).distinct())
+
+
+def plan_for_region(plans, region: Region | None, today: date) -> Plan | None:
+    """The plan a dashboard opens on when none is asked for: a province (and the national page) the newest
+    current plan (plan_default), as it allocates them; a city or county the newest current plan that has a target
+    for it, else the newest plan that has one (a plan without any only when no plan has one)."""
+    plans = list(plans)
+    if region is None or region.level == Region.Level.PROVINCE:
+        return plan_default(plans, today)
+    with_targets = plans_with_targets(plans, region)
+    return plan_default([p for p in plans if p.pk in with_targets] or plans, today)
+
+
+def year_for_region(plan: Plan, region: Region | None, today: date) -> int:
+    """The year a dashboard opens on: this year within the plan's years, unless the region has targets only for
+    other years (yearly indicators) — then the latest of those up to it, else the earliest after it."""
+    year = year_default(plan, today)
+    qs = Target.objects.filter(indicator__plan=plan)
+    qs = qs.filter(region=region) if region is not None else qs.filter(region__isnull=True)
+    years = set(qs.values_list("year", flat=True))
+    if not years or None in years or year in years:
+        return year
+    before = [y for y in years if y <= year]
+    return max(before) if before else min(years)
 
 
 def plan_years(plan: Plan) -> list[int]:

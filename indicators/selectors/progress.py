@@ -45,6 +45,21 @@ def months_before(month: date, n: int) -> date:
     return date(year, m + 1, 1)
 
 
+def reported_done(reported: list[dict], indicator: Indicator, own_code: str | None, start: date, end: date) -> int:
+    """What a region did of a reported indicator, from `reported` (rows with indicator_id, period, value and
+    region_code, inside the region): its own reports if it made any, else its subordinate units' (never both: no
+    double count). A stock indicator takes its latest report, the others the sum over the period."""
+    rows = [r for r in reported if r["indicator_id"] == indicator.pk and start.replace(day=1) <= r["period"] <= end]
+    own = [r for r in rows if r["region_code"] == own_code]
+    rows = own or rows
+    if indicator.kind == Indicator.Kind.STOCK:  # each reporting unit's latest value, summed
+        latest = {}
+        for r in sorted(rows, key=lambda r: r["period"]):
+            latest[r["region_code"]] = r["value"]
+        return sum(latest.values())
+    return sum(r["value"] for r in rows)
+
+
 class Cube:
     """The roll-up for one region: {(definition, child, month): n}; child = a child region's code, or inside
     a county an institution id; the key "" holds the region's own total."""
@@ -140,20 +155,7 @@ class Context:
         return self.cube.total(indicator.definition, start, end) if indicator.definition else 0
 
     def reported_done(self, indicator: Indicator, start, end) -> int:
-        """The region's own reports if it made any, else its subordinate units' (never both: no double count).
-        A stock indicator takes its latest report, the others the sum over the period."""
-        rows = [
-            r for r in self.reported if r["indicator_id"] == indicator.pk and start.replace(day=1) <= r["period"] <= end
-        ]
-        own_code = self.region.code if self.region else None
-        own = [r for r in rows if r["region_code"] == own_code]
-        rows = own or rows
-        if indicator.kind == Indicator.Kind.STOCK:  # each reporting unit's latest value, summed
-            latest = {}
-            for r in sorted(rows, key=lambda r: r["period"]):
-                latest[r["region_code"]] = r["value"]
-            return sum(latest.values())
-        return sum(r["value"] for r in rows)
+        return reported_done(self.reported, indicator, self.region.code if self.region else None, start, end)
 
     def pipeline(self) -> int:
         """People on the rosters of classes approved or in training (not yet counted)."""

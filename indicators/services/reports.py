@@ -36,6 +36,13 @@ def monthly_report_build(*, region: Region, plan: Plan, month: date) -> MonthlyR
     return report
 
 
+def report_months(plan: Plan, today: date) -> tuple[date | None, date | None]:
+    """(first, last) month a report of `plan` may be asked for: the plan's months up to this one ((None, None)
+    before the plan starts)."""
+    first, last = plan.start.replace(day=1), min(plan.end, today).replace(day=1)
+    return (first, last) if first <= last else (None, None)
+
+
 @transaction.atomic
 def monthly_report_request(*, actor: User, region: Region, plan: Plan, month: date) -> None:
     """Ask for a report now (the 生成 button): checked here, built by the worker after commit."""
@@ -43,8 +50,17 @@ def monthly_report_request(*, actor: User, region: Region, plan: Plan, month: da
     if not plans_for(region).filter(pk=plan.pk).exists():
         raise DomainError(_("该计划不适用于%s。") % region.name, field="plan")
     month = month.replace(day=1)
-    if month > clock.today():
-        raise DomainError(_("不能生成未来月份的月报。"), field="month")
+    first, last = report_months(plan, clock.today())
+    if first is None:
+        raise DomainError(
+            _("该计划尚未开始（%s 起），暂不能生成月报：请选择已开始执行的计划。") % f"{plan.start:%Y-%m}", field="plan"
+        )
+    if not first <= month <= last:
+        raise DomainError(
+            _("月份应在计划期内且不晚于本月：请选择 %(first)s 至 %(last)s 之间的月份。")
+            % {"first": f"{first:%Y-%m}", "last": f"{last:%Y-%m}"},
+            field="month",
+        )
     audit_log(actor=actor, action="report.requested", target=plan, region=region, details={"month": str(month)})
     from ..tasks import build_monthly_report
 

@@ -15,14 +15,21 @@ from core.forms import call_service, query_status
 from core.importing import export_xlsx
 from core.policy import PermissionRequiredMixin, can
 
-from ..forms import ReportedValueForm
+from ..forms import RANKING_SORTS, ReportedValueForm
 from ..models import Indicator, Plan, ProgressStatus, ReportedValue
 from ..presenters import chart_table, county_map_table, dashboard_json, dashboard_url
 from ..selectors.county_map import county_map
 from ..selectors.dashboard import dashboard
-from ..selectors.plans import plan_years, plans_for, region_visible
+from ..selectors.plans import (
+    plan_for_region,
+    plan_years,
+    plans_for,
+    plans_with_targets,
+    region_visible,
+    year_for_region,
+)
 from ..services.plans import reported_value_set
-from .common import chosen_plan, chosen_year, form_errors, percent, read_query, region_or_404, xlsx_response
+from .common import chosen_year, form_errors, percent, read_query, region_or_404, xlsx_response
 
 STATUS_CSS = {
     ProgressStatus.ON_TRACK: "text-bg-success",
@@ -87,10 +94,17 @@ class DashboardView(PermissionRequiredMixin, View):
         query, error = read_query(request.GET)
         status = query_status(request, error)
         plans = plans_for(region)
-        plan = chosen_plan(plans, query)
+        today = clock.today()
+        plan = (
+            get_object_or_404(plans, code=query["plan"]) if query.get("plan") else plan_for_region(plans, region, today)
+        )
         if plan is None:
             return render(request, "indicators/dashboard.html", {"region": region, "plan": None}, status=status)
-        data = dashboard(user=request.user, plan=plan, region=region, year=chosen_year(plan, query))
+        year = chosen_year(plan, query) or year_for_region(plan, region, today)
+        sort = query.get("sort") or "share"
+        data = dashboard(
+            user=request.user, plan=plan, region=region, year=year, sort=sort, indicator=query.get("indicator")
+        )
         payload = dashboard_json(data)
         card = _county_map(request.user, plan, region, data)
         payload["county_map"] = card and card["json"]
@@ -109,10 +123,13 @@ class DashboardView(PermissionRequiredMixin, View):
             name = f"{export}-{region.code if region else 'national'}-{plan.code}-{data['year']}.xlsx"
             return xlsx_response(export_xlsx(headers, rows, title=title), name)
         may_report = _may_report(request.user, region, payload)
+        with_targets = plans_with_targets(plans, region)
+        chosen_indicator = bool(query.get("indicator") and data["main"] and data["main"].code == query["indicator"])
         context = {
             "region": region,
             "plan": plan,
-            "plans": plans,
+            "plans": [{"plan": p, "has_targets": p.pk in with_targets} for p in plans],
+            "has_targets": plan.pk in with_targets,
             "years": plan_years(plan),
             "year": data["year"],
             "data": payload,
@@ -128,7 +145,13 @@ class DashboardView(PermissionRequiredMixin, View):
             ],
             "children": [{**c, "share_pct": percent(c["share"])} for c in payload["children"]],
             "breadcrumbs": _breadcrumbs(request.user, region),
-            "query": urlencode({"plan": plan.code, "year": data["year"]}),
+            "query": urlencode(
+                {"plan": plan.code, "year": data["year"], "sort": data["sort"]}
+                | ({"indicator": data["main"].code} if chosen_indicator else {})
+            ),
+            "indicator": data["main"].code if chosen_indicator else "",
+            "sort": data["sort"],
+            "sorts": RANKING_SORTS,
             "may_report": may_report,
             "report_form": ReportedValueForm(plan=plan, initial={"period": clock.today().replace(day=1)})
             if may_report

@@ -13,9 +13,9 @@ from core.forms import call_service, paginate, query_status
 from core.policy import PermissionRequiredMixin, can
 
 from ..forms import ReportRequestForm
-from ..selectors.plans import plan_default, plans_for
+from ..selectors.plans import plan_for_region, plans_for
 from ..selectors.reports import monthly_report_list
-from ..services.reports import monthly_report_request
+from ..services.reports import monthly_report_request, report_months
 from .common import read_query
 
 
@@ -28,10 +28,20 @@ class MonthlyReportListView(PermissionRequiredMixin, View):
     permission = "report.view"
 
     def _form(self, request, data=None):
-        plans = list(plans_for(request.user.region)) if request.user.region else []
-        default = plan_default(plans, clock.today())
-        initial = {"plan": default.code if default else None, "month": clock.today().replace(day=1)}
-        return ReportRequestForm(data, plans=plans, initial=initial)
+        """Plans that have begun, each with the months a report may be asked for; it opens on the plan with a
+        target for the user's region (as the dashboard) and its latest month."""
+        today = clock.today()
+        region = request.user.region
+        months = {}
+        plans = []
+        for plan in plans_for(region) if region else []:
+            first, last = report_months(plan, today)
+            if first is not None:
+                plans.append(plan)
+                months[plan.code] = (first, last)
+        default = plan_for_region(plans, region, today) if plans else None
+        initial = {"plan": default.code, "month": months[default.code][1]} if default else {}
+        return ReportRequestForm(data, plans=plans, months=months, initial=initial)
 
     def _render(self, request, form, status=200):
         qs = monthly_report_list(user=request.user)
