@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -81,7 +82,7 @@ class HomeView(PermissionRequiredMixin, TemplateView):
         ctx["work"] = work
         ctx["waiting"] = [w for w in work if w.count]
         ctx["idle"] = [w for w in work if not w.count]
-        ctx["panels"] = panels_of(user)
+        ctx["panels"] = [render_to_string(template, context, self.request) for template, context in panels_of(user)]
         ctx["recent_events"] = selectors.audit_event_list(user=user)[:10] if can(user, "audit.view") else []
         return ctx
 

@@ -134,3 +134,13 @@ def test_the_claim_form_opens_on_the_class_the_workbench_links_to():
     assert page.select_one("#id_training_class option[selected]")["value"] == str(handles.training_class.pk)
     other = BeautifulSoup(client.get("/claims/new/?class=999999").content, "html.parser")
     assert other.select_one("#id_training_class option[selected]")["value"] == ""  # not the user's: none chosen
+
+
+def test_the_provincial_official_sees_the_indicators_at_risk(province_user):
+    card = home(province_user).select_one('[data-testid="at-risk-card"]')
+    assert card is not None  # with no plan loaded nothing lags: the card says so
+    assert card.select_one('[data-testid="at-risk-empty"]') or card.select_one('[data-testid="at-risk-table"]')
+
+
+def test_an_institution_sees_no_indicator_panel():
+    assert home(World.make().owner).select_one('[data-testid="at-risk-card"]') is None
