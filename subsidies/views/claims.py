@@ -1,6 +1,8 @@
 """The claim pages every reader shares (list, detail, materials) and the institution's own (create, submit,
 add a material). The detail page's buttons come from the claim workflow ({% actions claim %})."""
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404
@@ -53,7 +55,8 @@ class ClaimCreateView(PermissionRequiredMixin, View):
     def get(self, request):
         classes = selectors.claimable_classes(user=request.user)
         # ?class=<pk> (the 工作台's link to a class without a claim) preselects it, if it is one of the user's
-        chosen = classes.filter(pk=request.GET["class"]).first() if request.GET.get("class", "").isdigit() else None
+        wanted = request.GET.get("class", "")
+        chosen = classes.filter(pk=wanted).first() if re.fullmatch(r"[0-9]{1,12}", wanted) else None
         form = ClaimCreateForm(initial={"kind": ClaimKind.TRAINING, "training_class": chosen}, classes=classes)
         return render(request, "subsidies/claim_form.html", {"form": form})
 

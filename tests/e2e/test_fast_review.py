@@ -60,7 +60,9 @@ def build_claim():
     return h, claim
 
 
-def test_a_county_user_reviews_24_people_with_the_bulk_button_then_the_flagged_ones(page, live_server, screenshot):
+def test_a_county_user_reviews_24_people_with_the_bulk_button_then_the_flagged_ones(
+    page, live_server, screenshot, reference_data
+):
     h, claim = build_claim()
     lines = {e.pk: claim.lines.get(enrollment=e) for e in h.enrollments}
     by_person = [lines[e.pk] for e in h.enrollments]
