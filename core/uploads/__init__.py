@@ -17,6 +17,8 @@ is and how to fix the file. The limits are settings (config/settings/base.py); t
 """
 
 from .archives import OfficeArchive, check_office_archive, rows_message
+from .binary import check_biff, is_compound
+from .grid import check_span
 from .limits import (
     DEFAULTS,
     MB,
@@ -38,9 +40,12 @@ __all__ = [
     "MaterialValidator",
     "OfficeArchive",
     "SpreadsheetValidator",
+    "check_biff",
     "check_material",
     "check_office_archive",
+    "check_span",
     "check_upload_size",
+    "is_compound",
     "limit",
     "resave",
     "rows_message",

@@ -4,11 +4,12 @@ import io
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.parsers import expat  # a DTD or entity declaration is refused in its handlers (_XmlBudget)
 
 from django.utils.translation import gettext as _
 
+from .grid import GridSpan
 from .limits import (
     CHUNK,
     EXCEL_MAX_COLUMNS,
@@ -30,6 +31,7 @@ class OfficeArchive:
     members: int
     uncompressed_bytes: int  # as inflated by the scan (declared, when not scanned)
     merged_cells: bool = False  # a worksheet declares merged cells (read-only openpyxl does not expose them)
+    sheets: list = field(default_factory=list)  # (rows, columns) spanned by the filled cells of each worksheet
 
 
 _EOCD, _ZIP64_LOCATOR, _ZIP64_EOCD, _LOCAL = b"PK\x05\x06", b"PK\x06\x07", b"PK\x06\x06", b"PK\x03\x04"
@@ -155,8 +157,10 @@ class _XmlBudget:
     the shared strings, clearing each row or string once read: there the rows (or strings) count, and what one row
     or string holds is bounded on its own."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, *, ods: bool = False):
         self.name = name
+        # The reader (calamine) builds each sheet as a dense grid: what the filled cells span is bounded too.
+        self.grid = GridSpan(ods=ods) if ods or name.startswith("xl/worksheets/") else None
         self.max_elements = limit("OFFICE_MAX_XML_ELEMENTS")
         self.max_rows = limit("IMPORT_MAX_ROWS") + 1  # and the header row
         self.depth = self.container = self.items = self.item_elements = self.elements = 0
@@ -184,6 +188,8 @@ class _XmlBudget:
 
     def _start(self, tag, attrs):
         self.depth += 1
+        if self.grid is not None:
+            self.grid.start(tag.rpartition(":")[2], attrs)
         if self.container:  # inside sheetData or sst
             if self.depth == self.container + 1:  # a row, or a string
                 self.items += 1
@@ -204,8 +210,9 @@ class _XmlBudget:
                     raise self._too_many()
             return
         local = tag.rpartition(":")[2]
-        if local == "sheetData" or (local == "sst" and self.depth == 1):
-            self.container, self.sheet = self.depth, local == "sheetData"
+        ods_table = self.grid is not None and self.grid.ods and local == "table"
+        if local == "sheetData" or (local == "sst" and self.depth == 1) or ods_table:
+            self.container, self.sheet = self.depth, local in ("sheetData", "table")
             return
         self.elements += 1
         if self.elements > self.max_elements:
@@ -214,6 +221,8 @@ class _XmlBudget:
             self.merged_cells = True
 
     def _end(self, tag):
+        if self.grid is not None:
+            self.grid.end(tag.rpartition(":")[2])
         if self.depth == self.container:
             self.container = 0
         self.depth -= 1
@@ -260,12 +269,14 @@ def check_office_archive(
                     if result.uncompressed_bytes > max_uncompressed:
                         raise FileRejected(_too_big_message(max_uncompressed, import_))
                     if budget is None and _looks_like_xml(info.filename, chunk[:64]):
-                        budget = _XmlBudget(info.filename)
+                        budget = _XmlBudget(info.filename, ods=info.filename == "content.xml")
                     if budget is not None:
                         budget.feed(chunk)
                 if budget is not None:
                     budget.feed(b"", final=True)
                     result.merged_cells |= budget.merged_cells
+                    if budget.grid is not None:
+                        result.sheets.extend(budget.grid.sheets)
         return result
     finally:
         fp.seek(0)

@@ -15,6 +15,8 @@ DEFAULTS = {
     "OFFICE_MAX_XML_ELEMENTS": 200_000,  # elements openpyxl keeps of one XML part (styles with Excel's 64,000
     # formats: about 150,000); a worksheet's rows and the shared strings are bounded on their own, below
     "IMPORT_MAX_ROWS": 100_000,  # rows of a sheet to import, blank ones included, header excluded
+    "IMPORT_MAX_CELLS": 3_000_000,  # rows x columns spanned by the filled cells of one sheet: the reader builds
+    # the sheet as a dense grid (a 10,000-row roster of 15 columns: 150,000)
     "IMPORT_MAX_COLUMNS": 200,  # header columns of a sheet to import (the templates have at most 15)
     "MATERIAL_MAX_UNCOMPRESSED_BYTES": 200 * MB,  # a .docx/.xlsx material, kept but never parsed
 }

@@ -62,9 +62,11 @@ def test_hukou_is_a_county_code_or_name(c, hukou):
 # --- the file as a whole -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["花名册.xls", "花名册.csv", "花名册.pdf", "花名册"])
-def test_only_xlsx_files_are_accepted(w, c, name):
-    with pytest.raises(DomainError, match=r"只支持 \.xlsx"):
+@pytest.mark.parametrize("name", ["花名册.pdf", "花名册", "花名册.numbers", "花名册.docx"])
+def test_only_spreadsheet_files_are_accepted_and_the_refusal_lists_the_formats(w, c, name):
+    with pytest.raises(
+        DomainError, match=r"只支持 Excel（\.xlsx、\.xls）、WPS 表格（\.et）、OpenDocument（\.ods）或 CSV"
+    ):
         roster_job_create(actor=w.owner, training_class=c, uploaded_file=upload(roster_xlsx(rows(1)), name))
     assert not ImportJob.objects.exists()
     with pytest.raises(FileRejected):
@@ -82,9 +84,7 @@ def test_a_file_over_5_mb_is_refused(w, c):
 def test_a_pdf_renamed_to_xlsx_is_reported_not_crashed(c, run_job):
     job = run_job(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF")
     assert (job.status, job.percent) == ("invalid", 100)
-    assert job.errors == [
-        {"row": None, "column": "", "message": "无法读取该 Excel 文件，请确认是 .xlsx 格式且未加密。"}
-    ]
+    assert len(job.errors) == 1 and job.errors[0]["message"].startswith("文件内容不是表格")
     assert nothing_saved(c)
 
 
@@ -93,11 +93,9 @@ def test_a_header_only_file_has_no_data_rows(c, run_job):
     assert job.status == "invalid" and "没有数据行" in job.errors[0]["message"]
 
 
-def test_several_sheets_are_refused(c, run_job):
+def test_an_extra_sheet_without_the_header_is_ignored(c, run_job):
     job = run_job(roster_xlsx(rows(2), extra_sheet=True))
-    assert job.status == "invalid"
-    assert job.errors == [{"row": None, "column": "", "message": "工作簿有 2 个工作表，请只保留花名册一个工作表。"}]
-    assert nothing_saved(c)
+    assert (job.status, c.enrollments.count()) == ("done", 2)
 
 
 def test_merged_cells_are_refused(c, run_job):
@@ -113,18 +111,11 @@ def test_blank_rows_are_ignored_and_row_numbers_stay_those_of_excel(c, run_job):
     assert where(bad.errors) == [(4, "手机号码")]
 
 
-def test_formula_cells_are_reported_by_row_and_column(c, run_job):
-    job = run_job(roster_xlsx([row(0), row(1, 手机号码="=13900000000+1")]))
-    assert job.status == "invalid"
-    assert job.errors == [{"row": 3, "column": "手机号码", "message": "单元格是公式，请粘贴为数值后再导入。"}]
-    assert nothing_saved(c)
-
-
 @pytest.mark.parametrize(
     ("headers", "missing"),
     [
-        (["姓名", "身份证号", *COLUMNS[2:]], "身份证号码"),
-        (["名字", "证件号码"], "姓名、身份证号码"),
+        (["姓名", "身份号", *COLUMNS[2:]], "身份证号码"),  # 身份证号, 证件号码 ... are synonyms (test_roster_formats)
+        (["名", "号码"], "姓名、身份证号码"),
         (["", "", ""], "姓名、身份证号码"),
     ],
 )
@@ -166,10 +157,10 @@ def test_more_than_max_rows_is_refused_before_any_row_is_checked(c):
         ("姓名", "张3", "数字"),
         ("姓名", None, "姓名不能为空"),
         ("手机号码", "1384551234", "11 位"),
-        ("人员类别", "失业人员", "“失业人员”不是有效的人员类别"),
+        ("人员类别", "外星人", "“外星人”不是有效的人员类别"),
         ("户籍所在地", "火星区", "找不到“火星区”"),
-        ("文化程度", "博士", "应为以下之一：小学及以下"),
-        ("就业状态", "待业", "应为以下之一：就业"),
+        ("文化程度", "幼儿园", "应为以下之一：小学及以下、初中、高中/中专/技校"),
+        ("就业状态", "退休", "应为以下之一：就业"),
     ],
 )
 def test_each_bad_cell_is_reported_with_row_and_chinese_column(w, c, column, value, message):

@@ -16,15 +16,17 @@ from core import clock
 from core.bulk import copy_insert
 from core.enqueue import enqueue_on_commit
 from core.errors import DomainError
-from core.importing import FileRejected, Sheet, read_sheet
+from core.importing import FileRejected, Sheet, formats_message, read_sheet
+from core.spreadsheets import EXCEL_SUFFIXES, clean_person_name, clean_text
 from trainees import idnumber
 from trainees.crypto import blind_index
-from trainees.models import Education, EmploymentStatus, Trainee
+from trainees.models import Trainee
 from trainees.selectors import subsidy_history
 from trainees.services.people import categories_assign_bulk, categories_in_force, trainees_link_bulk
 from trainees.validators import clean_mobile, clean_name
 
 from ..models import ClassSession, ClassStatus, Enrollment, EnrollmentResult, ImportJob, TrainingClass
+from .roster_values import Lookups
 
 REQUIRED = ["姓名", "身份证号码"]
 COLUMNS = ["姓名", "身份证号码", "手机号码", "人员类别", "户籍所在地", "文化程度", "就业状态"]
@@ -57,30 +59,7 @@ class RosterCheck:
         self.errors.append({"row": row, "column": column, "message": str(message)})
 
 
-def _choice(by_label: dict, text, column, check: RosterCheck, row_no) -> str:
-    if not text:
-        return ""
-    if text in by_label:
-        return by_label[text]
-    check.error(row_no, column, _("应为以下之一：%s。") % "、".join(by_label))
-    return ""
-
-
-class _Lookups:
-    """Reference lists loaded once per import."""
-
-    def __init__(self):
-        self.categories = {c.name: c for c in TraineeCategory.objects.all()}
-        self.education = {str(label): value for value, label in Education.choices}
-        self.employment = {str(label): value for value, label in EmploymentStatus.choices}
-        self.regions = {}
-        for region in Region.objects.filter(level="county").select_related("parent__parent"):
-            for key in (region.code, region.full_name, region.parent.name + region.name):
-                self.regions[key] = region
-            self.regions.setdefault(region.name, region)  # a bare county name: first match (names repeat)
-
-
-def _parse_row(row_no: int, record: dict, lookups: _Lookups, check: RosterCheck, start: date) -> RosterRow | None:
+def _parse_row(row_no: int, record: dict, lookups: Lookups, check: RosterCheck, start: date) -> RosterRow | None:
     errors_before = len(check.errors)
     raw_id = record.get("身份证号码")
     number = None
@@ -97,7 +76,7 @@ def _parse_row(row_no: int, record: dict, lookups: _Lookups, check: RosterCheck,
             check.error(row_no, "身份证号码", exc)
     name = ""
     try:
-        name = clean_name(record.get("姓名"))
+        name = clean_name(clean_person_name(record.get("姓名")))  # "张\u3000伟" is 张伟, not "张 伟"
     except DomainError as exc:
         check.error(row_no, "姓名", exc.message)
     phone = ""
@@ -105,18 +84,18 @@ def _parse_row(row_no: int, record: dict, lookups: _Lookups, check: RosterCheck,
         phone = clean_mobile(record.get("手机号码"))
     except DomainError as exc:
         check.error(row_no, "手机号码", exc.message)
-    category_text = str(record.get("人员类别") or "").strip()
-    category = lookups.categories.get(category_text) if category_text else None
-    if category_text and category is None:
-        check.error(row_no, "人员类别", _("“%(v)s”不是有效的人员类别。") % {"v": category_text})
-    hukou_text = str(record.get("户籍所在地") or "").strip()
+    coded: list = []
+    category = lookups.categories.get(record.get("人员类别"), coded, row_no) or None
+    hukou_text = clean_text(str(record.get("户籍所在地") or ""))
     hukou = lookups.regions.get(hukou_text) if hukou_text else None
     if hukou_text and hukou is None:
         check.error(
             row_no, "户籍所在地", _("找不到“%(v)s”，请填写县（市、区）名称或 6 位区划代码。") % {"v": hukou_text}
         )
-    education = _choice(lookups.education, str(record.get("文化程度") or "").strip(), "文化程度", check, row_no)
-    employment = _choice(lookups.employment, str(record.get("就业状态") or "").strip(), "就业状态", check, row_no)
+    education = lookups.education.get(record.get("文化程度"), coded, row_no)
+    employment = lookups.employment.get(record.get("就业状态"), coded, row_no)
+    for error in coded:
+        check.error(*error)
     if len(check.errors) > errors_before or number is None:
         return None
     return RosterRow(row_no, number, name, phone, category, hukou, education, employment)
@@ -134,7 +113,7 @@ def roster_check(*, training_class: TrainingClass, sheet: Sheet, on_progress=lam
     if sheet.merged_cells:
         check.error(None, "", _("表格中有合并单元格，请取消合并，每人一行、每项一格。"))
     if sheet.sheet_count > 1:
-        check.error(None, "", _("工作簿有 %(n)s 个工作表，请只保留花名册一个工作表。") % {"n": sheet.sheet_count})
+        check.error(None, "", _("工作簿中有 %(n)s 个工作表都有花名册表头，请只保留一个。") % {"n": sheet.sheet_count})
     missing = sheet.missing(REQUIRED)
     if missing:
         check.error(None, "", _("表头缺少列：%s。请使用下载的模板。") % "、".join(missing))
@@ -145,7 +124,7 @@ def roster_check(*, training_class: TrainingClass, sheet: Sheet, on_progress=lam
     if len(sheet.rows) > MAX_ROWS:
         check.error(None, "", _("一个花名册最多 %(n)s 行，现有 %(m)s 行。") % {"n": MAX_ROWS, "m": len(sheet.rows)})
         return check
-    lookups = _Lookups()
+    lookups = Lookups()
     for done, (row_no, record) in enumerate(sheet.records(), start=1):
         parsed = _parse_row(row_no, record, lookups, check, training_class.start_date)
         if parsed:
@@ -307,8 +286,8 @@ def roster_job_create(*, actor: User, training_class: TrainingClass, uploaded_fi
 
     training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
     require_editable(actor, training_class)
-    if not uploaded_file.name.lower().endswith(".xlsx"):
-        raise DomainError(_("只支持 .xlsx 文件，请使用下载的模板。"), field="file")
+    if not uploaded_file.name.lower().endswith((*EXCEL_SUFFIXES, ".csv")):
+        raise DomainError(formats_message(), field="file")
     if uploaded_file.size > 5 * 1024 * 1024:
         raise DomainError(_("文件不能超过 5 MB。"), field="file")
     job = ImportJob.objects.create(
@@ -333,7 +312,7 @@ def roster_job_run(job_id: int) -> None:
         return
     try:
         with job.file.open("rb") as f:
-            sheet = read_sheet(f.read(), job.original_name, allow_csv=False)
+            sheet = read_sheet(f.read(), job.original_name, columns=COLUMNS)
     except FileRejected as exc:
         _set(
             job,
