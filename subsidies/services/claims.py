@@ -234,11 +234,7 @@ def line_decide(*, actor: User, line: ClaimLine, approve: bool, reason: str = ""
     line.status = decision.target
     line.decision_reason, line.decided_by = reason[:500], actor
     line.save(update_fields=["status", "decision_reason", "decided_by"])
-    if claim.status in CLAIM.sources("start_review"):  # the first decision starts the review
-        started = CLAIM.check(None, claim, "start_review")
-        claim.reviewed_by = actor
-        claim.save(update_fields=["reviewed_by"])
-        _move(claim, started.target, actor, action="claim.review_started")
+    start_review_on_first_decision(claim, actor)
     audit_log(
         actor=actor,
         action="claim.line_approved" if approve else "claim.line_rejected",
@@ -317,3 +313,12 @@ def __getattr__(name: str):
     if name in MOVED:
         return getattr(import_module(f"{__package__}.{MOVED[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def start_review_on_first_decision(claim: SubsidyClaim, actor: User) -> None:
+    """The first line decision on a verified claim starts its review (the reviewer is recorded)."""
+    if claim.status in CLAIM.sources("start_review"):
+        started = CLAIM.check(None, claim, "start_review")
+        claim.reviewed_by = actor
+        claim.save(update_fields=["reviewed_by"])
+        _move(claim, started.target, actor, action="claim.review_started")

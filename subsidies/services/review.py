@@ -122,7 +122,10 @@ def claim_approve_clean_lines(*, actor: User, claim: SubsidyClaim) -> BulkApprov
     """Approve, in one transaction, every pending line of the claim that has no finding: each through the
     line workflow's `approve` (permission and guard), one audit event with the count. Running it again
     approves nothing more (the lines are no longer pending) and writes nothing."""
-    from .claims import _locked, _move  # claims builds its lines with amount_breakdown: imported when called
+    from .claims import (
+        _locked,
+        start_review_on_first_decision,
+    )  # claims builds its lines with amount_breakdown: imported when called
 
     claim = _locked(claim)
     CLAIM.check(actor, claim, "decide_lines")
@@ -134,11 +137,7 @@ def claim_approve_clean_lines(*, actor: User, claim: SubsidyClaim) -> BulkApprov
         ClaimLine.objects.filter(pk__in=[line.pk for line in lines]).update(
             status=decision.target, decision_reason="", decided_by=actor
         )
-        if claim.status in CLAIM.sources("start_review"):  # the first decision starts the review
-            started = CLAIM.check(None, claim, "start_review")
-            claim.reviewed_by = actor
-            claim.save(update_fields=["reviewed_by"])
-            _move(claim, started.target, actor, action="claim.review_started")
+        start_review_on_first_decision(claim, actor)
         audit_log(
             actor=actor,
             action="claim.clean_lines_approved",
