@@ -71,7 +71,7 @@ def test_import_with_missing_headers_names_them(client, admin_user):
 def test_import_of_a_non_spreadsheet_file_is_refused(client, admin_user):
     client.force_login(admin_user)
     response = post(client, "occupation", SimpleUploadedFile("list.pdf", b"%PDF-1.4"))
-    assert "只支持 .xlsx 或 .csv" in response.content.decode()
+    assert "只支持 Excel（.xlsx、.xls）" in response.content.decode()
 
 
 def test_gbk_csv_is_read(client, admin_user):
