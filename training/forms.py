@@ -40,6 +40,7 @@ class SessionForm(forms.Form):
     end_time = forms.TimeField(label=_("结束"), widget=TIME)
     kind = forms.ChoiceField(label=_("类型"), choices=SessionKind.choices)
     hours = forms.IntegerField(label=_("课时"), min_value=1, max_value=12)
+    content = forms.CharField(label=_("课程内容"), max_length=100, required=False)
 
 
 class MaterialForm(forms.Form):
@@ -85,7 +86,7 @@ class TimetablePatternForm(forms.Form):
     end = forms.DateField(label=_("结束日期"), widget=DATE)
     weekdays = forms.TypedMultipleChoiceField(
         label=_("星期"),
-        choices=[(n, _("周%(d)s") % {"d": d}) for n, d in enumerate(WEEKDAYS)],
+        choices=list(enumerate(WEEKDAYS)),
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("请至少勾选一个星期几。")},
@@ -99,6 +100,12 @@ class TimetablePatternForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=SessionKind.choices)
     teacher = forms.ModelChoiceField(label=_("授课教师"), queryset=Teacher.objects.none(), required=False)
     venue = forms.ModelChoiceField(label=_("上课地点"), queryset=Venue.objects.none(), required=False)
+    content = forms.CharField(
+        label=_("课程内容"),
+        max_length=100,
+        required=False,
+        help_text=_("如“老年人生活照料”，生成的每节课相同，可逐节修改。"),
+    )
 
     def __init__(self, *args, training_class=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -104,6 +104,7 @@ class ClassSession(models.Model):
     venue = models.ForeignKey(
         "institutions.Venue", verbose_name=_("场地"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    content = models.CharField(_("课程内容"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("课程安排")

@@ -71,6 +71,7 @@ def _pattern_plan(*, actor, training_class, data):
         kind=data["kind"],
         teacher=data["teacher"],
         venue=data["venue"],
+        content=data.get("content", ""),
     )
     return timetable.timetable_preview(actor=actor, training_class=training_class, drafts=drafts, skipped_days=skipped)
 
@@ -89,6 +90,7 @@ def drafts_dump(drafts: list[timetable.Draft]) -> list[list]:
             d.teacher.pk if d.teacher else None,
             d.venue.pk if d.venue else None,
             d.row,
+            d.content,
         ]
         for d in drafts
     ]
@@ -100,7 +102,7 @@ def drafts_load(training_class: TrainingClass, data: list[list]) -> list[timetab
     teachers = {t.pk: t for t in Teacher.objects.filter(institution_id=institution)}
     venues = {v.pk: v for v in Venue.objects.filter(institution_id=institution)}
     drafts = []
-    for day, start, end, kind, hours, teacher, venue, row in data:
+    for day, start, end, kind, hours, teacher, venue, row, *content in data:  # previews signed before 课程内容 have 8
         if (teacher and teacher not in teachers) or (venue and venue not in venues) or kind not in SessionKind.values:
             raise PermissionDenied(_("只能安排本机构的教师和场地。"))
         drafts.append(
@@ -113,6 +115,7 @@ def drafts_load(training_class: TrainingClass, data: list[list]) -> list[timetab
                 teachers.get(teacher),
                 venues.get(venue),
                 row,
+                str(content[0] if content else "")[: timetable.CONTENT_MAX],
             )
         )
     return drafts
@@ -222,8 +225,9 @@ HELP = {
     "课时": gettext_lazy("正整数；留空按每 45 分钟 1 课时计算。每课时不少于 40 分钟。"),
     "授课教师": gettext_lazy("本机构师资名单中的姓名，可留空。"),
     "上课地点": gettext_lazy("本机构场地名单中的名称，可留空。"),
+    "课程内容": gettext_lazy("本节课讲授的内容，如“老年人生活照料”，可留空，最多 100 字。"),
 }
-EXAMPLE = ["2026-03-02", "08:30", "11:30", "理论", "3", "", ""]
+EXAMPLE = ["2026-03-02", "08:30", "11:30", "理论", "3", "", "", "职业道德与安全知识"]
 
 
 def timetable_template() -> bytes:

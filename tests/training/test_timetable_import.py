@@ -60,7 +60,9 @@ def test_the_template_has_the_columns_as_text_with_comments_and_an_example_row(c
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert (
-        [c.value for c in ws[1]] == COLUMNS == ["日期", "开始时间", "结束时间", "类型", "课时", "授课教师", "上课地点"]
+        [c.value for c in ws[1]]
+        == COLUMNS
+        == ["日期", "开始时间", "结束时间", "类型", "课时", "授课教师", "上课地点", "课程内容"]
     )
     assert all(c.comment and c.comment.text for c in ws[1])
     assert [c.value for c in ws[2]][:3] == ["2026-03-02", "08:30", "11:30"]
@@ -72,13 +74,14 @@ def test_a_tidy_workbook_is_previewed_then_confirmed_with_one_audit_event(client
     day = w.start.isoformat()
     data = workbook(
         [
-            [day, "08:30", "11:30", "理论", "3", "王老师", "一号实训室"],
+            [day, "08:30", "11:30", "理论", "3", "王老师", "一号实训室", " 老年人生活照料 "],
             [day, "13:30", "17:00", "实操", None, None, None],
         ]
     )
     response = upload(client, w, data)
     html = response.content.decode()
     assert response.status_code == 200 and "将生成 2 节课，共 7 课时" in html  # 3 given + 210 min / 45 = 4
+    assert "<td>老年人生活照料</td>" in html  # 课程内容 shown in the preview, trimmed
     assert not ClassSession.objects.filter(training_class=w.c).exists()
     plan = response.context["confirm_form"].initial["plan"]
     client.post(reverse("training:timetable_confirm", args=[w.c.pk]), {"plan": plan, "source": "import"})
@@ -86,6 +89,10 @@ def test_a_tidy_workbook_is_previewed_then_confirmed_with_one_audit_event(client
         ClassSession.objects.filter(training_class=w.c).values_list("start_time", "kind", "hours", "teacher", "venue")
     )
     assert got == [(time(8, 30), "theory", 3, w.teacher.pk, w.venue.pk), (time(13, 30), "practice", 4, None, None)]
+    contents = list(ClassSession.objects.filter(training_class=w.c).values_list("content", flat=True))
+    assert contents == ["老年人生活照料", ""]
+    page = client.get(reverse("training:detail", args=[w.c.pk])).content.decode()
+    assert "<th>课程内容</th>" in page and "<td>老年人生活照料</td>" in page
     events = AuditEvent.objects.filter(action="class.timetable_generated", target_id=str(w.c.pk))
     assert [(e.details["count"], e.details["source"]) for e in events] == [(2, "import")]
 

@@ -184,9 +184,11 @@ def test_the_page_previews_then_confirms(client, w):
         "weekdays": ["0", "2"],
         "periods": "08:30-11:30\r\n13:30-17:00 3",
         "kind": "theory",
+        "content": "老年人生活照料",
     }
     response = client.post(url, data)
     html = response.content.decode()
+    assert "<td>周一</td>" in html and "<td>周三</td>" in html and "<td>老年人生活照料</td>" in html
     assert response.status_code == 200 and html.count("<tr>") - html.count("<tr><th") >= 8
     assert "将生成 8 节课，共 28 课时" in html and "项目标准课时 30" in html
     assert not ClassSession.objects.filter(training_class=w.c).exists()  # a preview creates nothing
@@ -196,6 +198,7 @@ def test_the_page_previews_then_confirms(client, w):
     )
     assert "已生成 8 节课。" in response.content.decode()
     assert ClassSession.objects.filter(training_class=w.c).count() == 8
+    assert set(ClassSession.objects.filter(training_class=w.c).values_list("content", flat=True)) == {"老年人生活照料"}
     again = client.post(reverse("training:timetable_confirm", args=[w.c.pk]), {"plan": plan, "source": "pattern"})
     assert again.status_code == 302 and ClassSession.objects.filter(training_class=w.c).count() == 8  # overlaps now
     tampered = client.post(

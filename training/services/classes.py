@@ -132,6 +132,7 @@ def session_add(
     hours: int,
     teacher=None,
     venue=None,
+    content: str = "",
 ) -> ClassSession:
     training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
     require_editable(actor, training_class)
@@ -144,6 +145,7 @@ def session_add(
         hours=hours,
         teacher=teacher,
         venue=venue,
+        content=content.strip(),
     )
     _check_session(training_class, session)
     session.save()

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.services import audit_log
@@ -26,11 +27,14 @@ from ..models import ClassSession, ClassStatus, SessionKind, TrainingClass
 from .classes import MIN_MINUTES_PER_HOUR, require_editable
 
 MINUTES_PER_HOUR = 45  # the hours a period counts when none are given: one class hour per 45 minutes
-WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]  # Monday = 0, as date.weekday()
-COLUMNS = ["日期", "开始时间", "结束时间", "类型", "课时", "授课教师", "上课地点"]
+WEEKDAYS = [
+    gettext_lazy(d) for d in ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+]  # Monday = 0, as date.weekday()
+COLUMNS = ["日期", "开始时间", "结束时间", "类型", "课时", "授课教师", "上课地点", "课程内容"]
 REQUIRED = ["日期", "开始时间", "结束时间"]
 KIND_NAMES = {str(label): value for value, label in SessionKind.choices}
 MAX_DRAFTS = 500
+CONTENT_MAX = 100  # ClassSession.content
 
 
 @dataclass
@@ -45,6 +49,7 @@ class Draft:
     teacher: Teacher | None = None
     venue: Venue | None = None
     row: int | None = None
+    content: str = ""  # 课程内容: what the session teaches, as the timetable submitted for approval says
     conflicts: list[str] = field(default_factory=list)
 
     @property
@@ -57,7 +62,7 @@ class Draft:
 
     @property
     def weekday(self) -> str:
-        return WEEKDAYS[self.date.weekday()]
+        return str(WEEKDAYS[self.date.weekday()])
 
     def overlaps(self, start: time, end: time) -> bool:
         return self.start_time < end and start < self.end_time
@@ -172,6 +177,7 @@ def pattern_expand(
     kind: str = SessionKind.THEORY,
     teacher: Teacher | None = None,
     venue: Venue | None = None,
+    content: str = "",
 ) -> tuple[list[Draft], int]:
     """Every (day, period) of the range on the chosen weekdays, the range clipped to the class dates; and how many
     chosen days fell outside them."""
@@ -185,7 +191,8 @@ def pattern_expand(
             if training_class.start_date <= day <= training_class.end_date:
                 for begin, finish, hours in periods:
                     minutes = (finish.hour * 60 + finish.minute) - (begin.hour * 60 + begin.minute)
-                    drafts.append(Draft(day, begin, finish, kind, hours or default_hours(minutes), teacher, venue))
+                    hours = hours or default_hours(minutes)
+                    drafts.append(Draft(day, begin, finish, kind, hours, teacher, venue, content=content))
             else:
                 skipped += 1
         if len(drafts) > MAX_DRAFTS:
@@ -263,7 +270,10 @@ def timetable_read(*, training_class: TrainingClass, data: bytes, filename: str)
                 venue = found
         if day and start and end and kind in SessionKind.values and (hours is None or hours > 0):
             minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
-            drafts.append(Draft(day, start, end, kind, hours or default_hours(minutes), teacher, venue, number))
+            content = str(record.get("课程内容") or "").strip()[:CONTENT_MAX]
+            drafts.append(
+                Draft(day, start, end, kind, hours or default_hours(minutes), teacher, venue, number, content)
+            )
     return drafts, errors
 
 
@@ -365,6 +375,7 @@ def timetable_generate(
                 hours=d.hours,
                 teacher=d.teacher,
                 venue=d.venue,
+                content=d.content,
             )
             for d in drafts
         ]
