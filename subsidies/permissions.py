@@ -71,7 +71,6 @@ permission("payment.record", is_finance & in_county)
 # --- standards ----------------------------------------------------------------------------------------------
 
 permission("standard.view", is_bureau | is_finance | is_admin)
-permission("standard.create", is_bureau & region_is_own("region"))  # for the user's own region only
 # The standards page: each city sets its own standards under the provincial guideline (DOMAIN.md, seed 000 §25),
 # the province its guideline; counties apply them and read them (standard.view). Asked with the standard.
 permission("standard.manage", (is_province | is_city) & region_is_own("region"))

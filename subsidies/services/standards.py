@@ -86,9 +86,15 @@ def _validate(standard: SubsidyStandard) -> None:
 
 @transaction.atomic
 def standard_create(*, actor: User, **fields) -> SubsidyStandard:
-    """Province, city or county staff set standards for their own region; periods never overlap for one key."""
+    """The province sets its guideline and each city its own standards (the page's permission, standard.manage);
+    counties apply them. Periods never overlap for one key."""
     standard = SubsidyStandard(**fields)
-    require(actor, "standard.create", standard, _("只能为本级区划设置补贴标准。"))
+    require(
+        actor,
+        "standard.manage",
+        standard,
+        _("补贴标准由省级（指导标准）和市级人社部门为本级区划制定，县区执行上级标准。"),
+    )
     _validate(standard)
     standard.save()
     audit_log(

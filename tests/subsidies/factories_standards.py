@@ -38,7 +38,8 @@ def make_standard(region_code: str = "23", *, amount=1000, basis="per_person", *
 
 def make_standard_row(region_code: str = "23", *, amount=1000, basis="per_person", **kw) -> SubsidyStandard:
     """A standard written with the ORM, bypassing standard_create: only for standards the service cannot
-    create on PostgreSQL (any skill level: see test_standards, the FOR UPDATE over an outer join)."""
+    create — on PostgreSQL any skill level (see test_standards, the FOR UPDATE over an outer join), and a county's
+    own (counties apply the city's; the lookup still prefers the nearest region, as a migrated one may be)."""
     fields = {
         "region": Region.objects.get(code=region_code),
         "valid_from": STANDARD_FROM,

@@ -53,7 +53,6 @@ HOLDERS = {
     "follow_up.reveal_phone": DECIDERS,
     "payment.record": {"finance"},
     "standard.view": BUREAU | {"finance", "admin"},
-    "standard.create": BUREAU,
     "standard.manage": {"province", "city"},
     "spot_check.menu": {"county", "city", "county_other"},
     "spot_check.view": BUREAU | {"admin"},
@@ -150,7 +149,6 @@ def test_spot_checks_are_drawn_in_ones_own_region_and_visits_recorded_within_it(
 def test_standards_are_set_for_ones_own_region_only(people):
     found, _ = people
     standard = SubsidyStandard(region=region("2312"))
-    assert {role for role in ROLES if can(found[role], "standard.create", standard)} == {"city"}
     assert {role for role in ROLES if can(found[role], "standard.manage", standard)} == {"city"}
     guideline = SubsidyStandard(region=region("23"))
     assert {role for role in ROLES if can(found[role], "standard.manage", guideline)} == {"province"}

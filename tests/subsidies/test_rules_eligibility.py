@@ -32,6 +32,7 @@ from .factories import (
     findings,
     level,
     make_standard,
+    make_standard_row,
     verified_claim,
 )
 from .rule_kit import claim_level_codes, county_setting, covers, line_codes
@@ -228,7 +229,7 @@ def test_full_days_under_a_per_day_standard_and_short_days_under_a_per_person_st
     assert "SCHEDULED_DAY_BELOW_MIN_HOURS" not in codes(verified_claim(full))
     # A county per-person standard for another occupation beats the city's per-day one.
     per_person = World.make(DesignatedInstitutionFactory(), occupation=occupation(1))
-    make_standard("231202", amount=1000, skill_level=level("level5"), occupation=occupation(1))
+    make_standard_row("231202", amount=1000, skill_level=level("level5"), occupation=occupation(1))
     short = completed_class(per_person, days=[[MORNING, AFTERNOON], [MORNING], [AFTERNOON]], first=10)
     claim = verified_claim(short)
     assert claim.standard.basis == "per_person"

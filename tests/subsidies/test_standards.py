@@ -45,7 +45,22 @@ def create(actor=None, **kw):
         "amount": Decimal(1000),
         **kw,
     }
+    if (
+        len(getattr(actor.region, "code", "")) == 6
+    ):  # counties apply the city's: a county's own standard can only be migrated data
+        standard = SubsidyStandard(**fields)
+        standard.full_clean()
+        standard.save()
+        return standard
     return standards.standard_create(actor=actor, **fields)
+
+
+def test_a_county_cannot_set_a_standard_of_its_own():
+    fields = {"valid_from": STANDARD_FROM, "training_type": training_type(), "amount": Decimal(1000)}
+    county = bureau("231202")
+    with pytest.raises(PermissionDenied, match="县区执行上级标准"):
+        standards.standard_create(actor=county, region=county.region, **fields)
+    assert not SubsidyStandard.objects.filter(region=county.region).exists()
 
 
 # --- no overlap for one key ---------------------------------------------------------------------------------
@@ -272,7 +287,7 @@ def test_a_per_day_claim_pays_each_person_only_for_days_with_the_minimum_hours()
 
 
 def test_a_per_hour_claim_pays_the_programs_standard_hours():
-    make_standard("231202", basis="per_hour", amount="12.50", skill_level=level("level5"))
+    make_standard_row("231202", basis="per_hour", amount="12.50", skill_level=level("level5"))
     h = completed_class(attend=lambda person, session: not (person == 0 and session == 3))
     claim = verified_claim(h)
     assert [line.amount for line in claim.lines.order_by("id")] == [Decimal("150.00")] * 3
