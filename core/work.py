@@ -27,6 +27,7 @@ class Todo:
     overdue_label: str = ""
     link: Callable | None = None  # object -> its page, for the first few listed
     title: Callable = str  # object -> how it is named there
+    action: str = ""  # the button on the object's own page that leads to the work (waiting_on)
 
 
 @dataclass(frozen=True)
@@ -95,3 +96,18 @@ def counts_of(request) -> dict[str, int]:
 
 def panels_of(user) -> list[tuple[str, dict]]:
     return [(p.template, p.context(user)) for p in PANELS if can(user, p.permission)]
+
+
+def waiting_on(user, obj) -> list[tuple[str, str]]:
+    """(action, url) of the to-dos that wait on `obj`, for buttons on its own page: a finished class's page
+    offers 申请补贴 though the claim belongs to a higher app. One query per to-do of the object's model."""
+    if not user.is_authenticated:
+        return []
+    steps = []
+    for t in sorted(TODOS.values(), key=lambda t: t.order):
+        if not (t.action and t.link and can(user, t.permission)):
+            continue
+        items = t.items(user)
+        if items.model is type(obj) and items.filter(pk=obj.pk).exists():
+            steps.append((t.action, t.link(obj)))
+    return steps

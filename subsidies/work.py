@@ -140,6 +140,7 @@ todo(
     order=60,
     hint=_("结业并录入考核结果的培训班，生成补贴申请。"),
     link=lambda training_class: reverse("subsidies:create") + f"?class={training_class.pk}",
+    action=_("申请补贴"),
 )
 todo(
     "claim_drafts",

@@ -17,6 +17,7 @@ from core.errors import DomainError
 from core.forms import call_service, paginate, query_status
 from core.importing import XLSX_CONTENT_TYPE, export_xlsx
 from core.policy import PermissionRequiredMixin, can
+from core.work import waiting_on
 from core.workflow import available_actions
 from trainees.models import Certificate
 
@@ -158,6 +159,7 @@ class ClassDetailView(PermissionRequiredMixin, View):
             "roster_form": RosterUploadForm(),
             "change_form": ChangeForm(),
             "result_choices": EnrollmentResult.choices,
+            "next_steps": waiting_on(user, c),  # e.g. 申请补贴 once finished (the claim is a higher app's)
         }
         return render(request, "training/class_detail.html", context)
 

@@ -11,7 +11,7 @@ from django.test import Client
 from core import clock
 from core.work import TODOS, work_of
 from subsidies.models import ClaimStatus
-from tests.subsidies.factories import World, approved_claim, completed_class
+from tests.subsidies.factories import World, approved_claim, completed_class, verified_claim
 from tests.training.factories import approve, make_class, ready_class, submit
 from training.models import ClassStatus
 from training.services import classes
@@ -134,6 +134,22 @@ def test_the_claim_form_opens_on_the_class_the_workbench_links_to():
     assert page.select_one("#id_training_class option[selected]")["value"] == str(handles.training_class.pk)
     other = BeautifulSoup(client.get("/claims/new/?class=999999").content, "html.parser")
     assert other.select_one("#id_training_class option[selected]")["value"] == ""  # not the user's: none chosen
+
+
+def page_of(user, url) -> BeautifulSoup:
+    client = Client()
+    client.force_login(user)
+    return BeautifulSoup(client.get(url).content, "html.parser")
+
+
+def test_a_finished_class_page_offers_the_claim_waiting_on_it_and_no_longer_once_claimed():
+    handles = completed_class()
+    url = f"/classes/{handles.training_class.pk}/"
+    steps = page_of(handles.owner, url).select('[data-testid="next-step"]')
+    assert [(a.text, a["href"]) for a in steps] == [("申请补贴", f"/claims/new/?class={handles.training_class.pk}")]
+    assert page_of(handles.bureau, url).select('[data-testid="next-step"]') == []  # the county does not claim
+    verified_claim(handles)
+    assert page_of(handles.owner, url).select('[data-testid="next-step"]') == []
 
 
 def test_the_provincial_official_sees_the_indicators_at_risk(province_user):
