@@ -1,5 +1,5 @@
 """One reader for every spreadsheet a clerk has: .xlsx, .xls, WPS's .et, .ods (python-calamine) and .csv
-(UTF-8 with or without BOM, GBK/GB18030).
+(UTF-8 with or without BOM, GBK/GB18030, UTF-16; comma, tab or semicolon).
 
 The file is bounded first (core.uploads: an .xlsx/.ods as an archive, an .xls/.et as a compound file), and only
 then does calamine parse it. Formulas give their cached values. The header is the row, among the first rows,
@@ -33,6 +33,8 @@ from .uploads.grid import TITLE_ROWS
 
 EXCEL_SUFFIXES = (".xlsx", ".xls", ".et", ".ods")
 ZIP_SIGNATURE = b"PK\x03\x04"
+CSV_DELIMITERS = (",", "\t", ";")  # Excel's "CSV", "Unicode text" (tab) and a European-locale Excel's CSV
+CSV_SAMPLE = 64 * 1024  # characters read to choose the delimiter
 
 # The product's column names and the words clerks use for them. A caller names its columns; the synonyms of
 # those columns are renamed to them.
@@ -270,21 +272,36 @@ def _read_book(data: bytes, *, ods: bool, columns) -> Sheet:
     return sheet
 
 
-def _read_csv(data: bytes, *, columns) -> Sheet:
-    for encoding in ("utf-8-sig", "gb18030"):
+def _decode(data: bytes) -> str:
+    """UTF-16 when it says so (Excel's "Unicode 文本"), else UTF-8 (with or without BOM), else GB18030 — a
+    superset of GBK, so a GBK file and a name with a rare character (䶮) that only GB18030 holds both decode."""
+    encodings = ("utf-16",) if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
-            text = data.decode(encoding)
-            break
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:
-        raise FileRejected(_("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。"))
+    raise FileRejected(_("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。"))
+
+
+def _delimiter(text: str, names) -> str:
+    """Comma, tab or semicolon: the one that splits the first rows into the best header, scored as the header
+    itself is found (the caller's column names; with none named, the most filled cells); comma on a tie."""
+    head = text[:CSV_SAMPLE].splitlines()[: TITLE_ROWS + 1]
+    return max(CSV_DELIMITERS, key=lambda d: _header_index(list(csv.reader(head, delimiter=d)), names)[1])
+
+
+def _read_csv(data: bytes, *, columns) -> Sheet:
+    text = _decode(data)
     bound = limit("IMPORT_MAX_ROWS") + TITLE_ROWS + 1
     grid = []
-    for row in csv.reader(io.StringIO(text)):
-        grid.append(row)
-        if len(grid) > bound:
-            raise FileRejected(rows_message(limit("IMPORT_MAX_ROWS")))
+    try:
+        for row in csv.reader(io.StringIO(text), delimiter=_delimiter(text, _names(columns))):
+            grid.append(row)
+            if len(grid) > bound:
+                raise FileRejected(rows_message(limit("IMPORT_MAX_ROWS")))
+    except csv.Error as exc:  # a cell over 128 K characters (a quote left open runs on to the end)
+        raise FileRejected(_("无法读取该 CSV 文件，请在 Excel 或 WPS 中打开后另存为 .xlsx 再上传。")) from exc
     return _choose([(0, grid)], columns)
 
 

@@ -5,6 +5,7 @@ from core.uploads import MaterialValidator, SpreadsheetValidator
 from institutions.models import Program, ProgramStatus, Teacher, Venue
 
 from .models import ClassStatus, EnrollmentResult, MaterialKind, SessionKind
+from .services import roster
 from .services.classes import MATERIAL_TYPES
 from .services.timetable import WEEKDAYS
 
@@ -49,7 +50,17 @@ class MaterialForm(forms.Form):
 
 
 class RosterUploadForm(forms.Form):
-    file = forms.FileField(label=_("花名册（.xlsx）"), validators=[SpreadsheetValidator(check_archive=True)])
+    """The class page writes the input itself; `accept` and `hint` are what it says next to it."""
+
+    file = forms.FileField(label=_("花名册文件"), validators=[SpreadsheetValidator(check_archive=True)])
+    accept = ",".join(roster.SUFFIXES)
+
+    @property
+    def hint(self) -> str:
+        return _("支持 %(formats)s（CSV 可为 UTF-8 或 GBK 编码），不超过 %(mb)s MB。建议使用下载的模板填写。") % {
+            "formats": "、".join(roster.SUFFIXES),
+            "mb": roster.MAX_BYTES // (1024 * 1024),
+        }
 
 
 class TransitionForm(forms.Form):

@@ -15,7 +15,7 @@ from django.views import View
 from core import clock
 from core.errors import DomainError
 from core.forms import call_service, paginate, query_status
-from core.importing import XLSX_CONTENT_TYPE, export_xlsx
+from core.importing import XLSX_CONTENT_TYPE
 from core.policy import PermissionRequiredMixin, can
 from core.work import waiting_on
 from core.workflow import available_actions
@@ -35,7 +35,7 @@ from .forms import (
     TransitionForm,
 )
 from .models import CheckInDevice, ClassSession, ClassStatus, EnrollmentResult
-from .services import attendance, classes, results, roster
+from .services import attendance, classes, results, roster, roster_template
 
 
 def _scoped_class(request, pk):
@@ -127,6 +127,20 @@ class ClassEditView(PermissionRequiredMixin, View):
         )
 
 
+# The session remembers, until the class page is next shown, that a roster upload was refused before any job
+# started (wrong format, too large): the previous job's outcome is then no longer the latest word.
+ROSTER_REFUSED = "training_roster_refused"
+
+
+def _roster_job(request, c):
+    """The outcome of the latest roster upload: its job (the last one made, whatever the clock said), or none
+    when the latest upload was refused outright."""
+    if request.session.get(ROSTER_REFUSED) == c.pk:
+        del request.session[ROSTER_REFUSED]
+        return None
+    return c.import_jobs.order_by("-pk").first()
+
+
 class ClassDetailView(PermissionRequiredMixin, View):
     """The whole package on one page: application, timetable, materials, roster, attendance, results."""
 
@@ -153,7 +167,7 @@ class ClassDetailView(PermissionRequiredMixin, View):
             "history": c.status_changes.select_related("actor"),
             "total_hours": sum(s.hours for s in sessions),
             "problems": classes.approval_problems(c, clock.today()) if "approve" in acts else [],
-            "job": c.import_jobs.first() if is_owner or is_decider else None,
+            "job": _roster_job(request, c) if is_owner or is_decider else None,
             "session_form": SessionForm(auto_id="id_session_%s"),
             "material_form": MaterialForm(auto_id="id_material_%s"),
             "roster_form": RosterUploadForm(),
@@ -234,23 +248,24 @@ class RosterUploadView(PermissionRequiredMixin, View):
             )
         if form.errors:
             messages.error(request, _errors(form))
+            request.session[ROSTER_REFUSED] = c.pk
+        else:
+            request.session.pop(ROSTER_REFUSED, None)
         return redirect("training:detail", pk=pk)
 
 
 class RosterTemplateView(PermissionRequiredMixin, View):
+    """The template with drop-downs and an example row; the example's 户籍所在地 is the user's own county."""
+
     permission = "class.list"
 
     def get(self, request):
-        return roster_template_response()
-
-
-def roster_template_response():
-    data = export_xlsx(
-        roster.COLUMNS, [["张三", "230102199001011234", "13800000000", "农民工", "北林区", "初中", "失业"]]
-    )
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
-    return response
+        user = request.user
+        county = user.institution.county if user.institution_id else user.region
+        data = roster_template.roster_template_xlsx(county=county if county and county.level == "county" else None)
+        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
+        return response
 
 
 class JobProgressView(PermissionRequiredMixin, View):

@@ -46,9 +46,9 @@ ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# The roster template's example row: an ID number with a wrong check digit (it cannot be anyone's) and a dummy
-# mobile. Allowed there only.
-TEMPLATE_EXAMPLE = {"training:roster_template": {"230102199001011234", "13800000000"}}
+# The roster template's example row: a well-formed ID number under a province's own code 230000 (never a
+# person's county, so it cannot be anyone's; the import refuses it) and a dummy mobile. Allowed there only.
+TEMPLATE_EXAMPLE = {"training:roster_template": {"230000199001010010", "13800000000"}}
 
 
 def body_text(response) -> str:

@@ -35,6 +35,11 @@ MIN_AGE = 16
 YEARLY_LIMIT = 3
 ACTIVE = [ClassStatus.SUBMITTED, ClassStatus.RETURNED, ClassStatus.APPROVED, ClassStatus.IN_TRAINING]
 PROGRESS_EVERY = 200
+SUFFIXES = (*EXCEL_SUFFIXES, ".csv")
+MAX_BYTES = 5 * 1024 * 1024
+# The template's example row (roster_template): a well-formed ID number nobody holds (230000 is the province's
+# own code, never a person's county). Left in the file, it is refused by name rather than imported.
+EXAMPLE_ID = "230000199001010010"
 
 
 @dataclass
@@ -62,6 +67,9 @@ class RosterCheck:
 def _parse_row(row_no: int, record: dict, lookups: Lookups, check: RosterCheck, start: date) -> RosterRow | None:
     errors_before = len(check.errors)
     raw_id = record.get("身份证号码")
+    if isinstance(raw_id, str) and idnumber.normalize(raw_id) == EXAMPLE_ID:
+        check.error(row_no, "", _("第 %(r)s 行是模板示例行，请删除后再导入。") % {"r": row_no})
+        return None
     number = None
     if isinstance(raw_id, int | float):
         check.error(
@@ -90,7 +98,9 @@ def _parse_row(row_no: int, record: dict, lookups: Lookups, check: RosterCheck, 
     hukou = lookups.regions.get(hukou_text) if hukou_text else None
     if hukou_text and hukou is None:
         check.error(
-            row_no, "户籍所在地", _("找不到“%(v)s”，请填写县（市、区）名称或 6 位区划代码。") % {"v": hukou_text}
+            row_no,
+            "户籍所在地",
+            _("找不到“%(v)s”，请从模板的下拉列表中选择县（市、区），或填写 6 位区划代码。") % {"v": hukou_text},
         )
     education = lookups.education.get(record.get("文化程度"), coded, row_no)
     employment = lookups.employment.get(record.get("就业状态"), coded, row_no)
@@ -286,10 +296,10 @@ def roster_job_create(*, actor: User, training_class: TrainingClass, uploaded_fi
 
     training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
     require_editable(actor, training_class)
-    if not uploaded_file.name.lower().endswith((*EXCEL_SUFFIXES, ".csv")):
+    if not uploaded_file.name.lower().endswith(SUFFIXES):
         raise DomainError(formats_message(), field="file")
-    if uploaded_file.size > 5 * 1024 * 1024:
-        raise DomainError(_("文件不能超过 5 MB。"), field="file")
+    if uploaded_file.size > MAX_BYTES:
+        raise DomainError(_("文件不能超过 %(n)s MB。") % {"n": MAX_BYTES // (1024 * 1024)}, field="file")
     job = ImportJob.objects.create(
         training_class=training_class, file=uploaded_file, original_name=uploaded_file.name[:200], created_by=actor
     )

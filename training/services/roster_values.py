@@ -1,5 +1,6 @@
 """The coded columns of the roster (文化程度, 就业状态, 人员类别, 户籍所在地): the reference lists loaded once per
-import, the words clerks use for their values, and a refusal that names the allowed values."""
+import, the words clerks use for their values, a refusal that names the allowed values, and those values for the
+template's drop-downs."""
 
 from django.utils.translation import gettext as _
 
@@ -93,16 +94,17 @@ class Lookups:
         self.education = CodeList("文化程度", Education.choices, EDUCATION_SYNONYMS)
         self.employment = CodeList("就业状态", EmploymentStatus.choices, EMPLOYMENT_SYNONYMS)
         self.regions = {}
+        self.county_names = []  # full names, in code order: what the template's drop-down offers
         for region in Region.objects.filter(level="county").select_related("parent__parent"):
             for key in (region.code, region.full_name, region.parent.name + region.name):
                 self.regions[key] = region
             self.regions.setdefault(region.name, region)  # a bare county name: first match (names repeat)
+            self.county_names.append(region.full_name)
 
 
-def allowed_values() -> dict[str, list[str]]:
-    """Column → allowed labels, for the template's drop-downs and its list sheet."""
-    return {
-        "人员类别": list(TraineeCategory.objects.order_by("sort_order", "pk").values_list("name", flat=True)),
-        "文化程度": [str(label) for _v, label in Education.choices],
-        "就业状态": [str(label) for _v, label in EmploymentStatus.choices],
-    }
+def allowed_values(lookups: Lookups | None = None) -> dict[str, list[str]]:
+    """Column → allowed labels, for the template's drop-downs and its list sheet: taken from the very lists
+    the import checks against."""
+    lookups = lookups or Lookups()
+    coded = {c.column: c.labels for c in (lookups.categories, lookups.education, lookups.employment)}
+    return {**coded, "户籍所在地": list(dict.fromkeys(lookups.county_names))}
