@@ -16,6 +16,7 @@ DEMO_USERS = [
     ("finance", "绥化市财政局 陈静", Role.FINANCE, "2312"),
     ("institution", "培训机构 赵磊", Role.INSTITUTION, None),
     ("anda_school", "安达市鑫达职业培训学校 孙丽", Role.INSTITUTION, None),  # runs the class in training in 安达市
+    ("city_center", "绥化市就业训练中心 周强", Role.INSTITUTION, None),  # 市直: its finished class counts for 市本级
 ]
 
 

@@ -154,8 +154,10 @@ class TaskProgress(models.Model):
 
 class Progress(models.Model):
     """The roll-up every dashboard reads: one indicator definition's count per unit and month. Units are
-    counties and their sums for cities and provinces (`institution` blank), and institutions inside a county
-    (`unit` the county, `institution` its id). A dashboard reads the rows whose `parent` is its region."""
+    counties, a city's and a province's own level (市本级 <city>00, 省本级 <province>0000: what is placed at the
+    city or province itself) and their sums for cities and provinces (`institution` blank), and institutions
+    inside a unit (`unit` the county, `institution` its id). A dashboard reads the rows whose `parent` is its
+    region."""
 
     definition = models.CharField(max_length=40)
     unit = models.CharField(max_length=6)  # region code

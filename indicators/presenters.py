@@ -99,7 +99,8 @@ def dashboard_json(data: dict) -> dict:
                 "target": c["target"],
                 "share": c["share"],
                 "city_own": c.get("city_own", False),
-                "url": None if c.get("city_own") else dashboard_url(c["region"], plan, year),
+                "own_level": c.get("own_level", False),  # 市本级 or 省本级: no dashboard of its own
+                "url": None if c.get("own_level") else dashboard_url(c["region"], plan, year),
             }
             for c in data.get("children", [])
         ],

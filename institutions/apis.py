@@ -21,12 +21,12 @@ from .services.urgent_lists import urgent_list_publish
 
 
 class ScopedRegionField(CodeRelatedField):
-    """A county named by its code, among the counties of the user's scope."""
+    """A county named by its code, among the counties of the user's scope, or the city's own code for 市本级."""
 
     def get_queryset(self):
         from accounts.selectors import regions_visible_to
 
-        return regions_visible_to(self.context["request"].user).filter(level="county")
+        return regions_visible_to(self.context["request"].user).filter(level__in=Institution.SEAT_LEVELS)
 
 
 class InstitutionSerializer(ActionsMixin, serializers.ModelSerializer):

@@ -90,6 +90,16 @@ INSTITUTIONS = [
             ("4-01-02-02", "level5", "employment_skills", TrainingMode.ONLINE, 60, 20, "600"),
         ],
     ),
+    (  # administered by the city itself (市直), seated at 绥化市: its classes count for 市本级, no county's
+        "绥化市就业训练中心",
+        "public_base",
+        "2312",
+        [S.DESIGNATED],
+        [
+            ("6-31-01-03", "level4", "skill_upgrade", TrainingMode.OFFLINE, 60, 120, "1800"),
+            ("4-10-01-06", "level5", "employment_skills", TrainingMode.OFFLINE, 30, 60, "900"),
+        ],
+    ),
 ]
 # Shows the 12-month flag: designated almost three years ago and no subsidized class since.
 NO_CLASS_FOR_A_YEAR = {"望奎县龙华企业培训中心"}
@@ -106,7 +116,7 @@ def days_ago(days: int) -> date:
 
 def seed(stdout):
     staff = User.objects.get(username="suihua")
-    counties = {r.code: r for r in Region.objects.filter(code__startswith="2312", level="county")}
+    counties = {r.code: r for r in Region.objects.filter(code__startswith="2312", level__in=Institution.SEAT_LEVELS)}
     created = 0
     for serial, (name, kind, county, path, programs) in enumerate(INSTITUTIONS, start=1):
         code = credit_code(str(serial * 7919))
@@ -182,4 +192,6 @@ def seed(stdout):
     User.objects.filter(username="institution").update(institution=base)
     anda = Institution.objects.get(credit_code=credit_code(str(3 * 7919)))  # 安达市鑫达职业培训学校
     User.objects.filter(username="anda_school").update(institution=anda)
+    center = Institution.objects.get(credit_code=credit_code(str(9 * 7919)))  # 绥化市就业训练中心 (市本级)
+    User.objects.filter(username="city_center").update(institution=center)
     stdout.write(f"demo institutions: {created} created, {Institution.objects.count()} in all")

@@ -15,6 +15,7 @@ from .models import (
     Program,
     ProgramStatus,
     TrainingMode,
+    seat_label,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -25,7 +26,9 @@ def with_all(choices_class) -> list:
 
 
 def county_choices(regions):
-    return regions.filter(level="county").select_related("parent")
+    """Where an institution may sit, of `regions` (the user's scope): its counties and, for a city bureau, the
+    city itself (市本级, for the institutions the city administers directly)."""
+    return regions.filter(level__in=Institution.SEAT_LEVELS).select_related("parent")
 
 
 class InstitutionFilterForm(forms.Form):
@@ -64,6 +67,7 @@ class InstitutionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if regions is not None:
             self.fields["county"].queryset = county_choices(regions)
+        self.fields["county"].label_from_instance = seat_label
 
     def _post_clean(self):
         # Validation and saving belong to the services; the form only parses input.

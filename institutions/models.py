@@ -35,8 +35,18 @@ INSTITUTION_STATUS_TONES = {
 }
 
 
+def seat_label(region) -> str:
+    """How an institution's seat is offered and named: a county by its name, a city itself as 绥化市（市本级）."""
+    return _("%(city)s（市本级）") % {"city": region.name} if region.level == "city" else region.name
+
+
 class Institution(models.Model):
-    """A training institution (培训机构); only a designated one may run subsidized training."""
+    """A training institution (培训机构); only a designated one may run subsidized training.
+
+    `county` is where it sits: a county, or a city itself for an institution the city administers directly
+    (市直: a 技师学院, the 市公共实训基地), whose classes count for the city's 市本级 (SEAT_LEVELS)."""
+
+    SEAT_LEVELS = ("county", "city")
 
     name = models.CharField(_("机构名称"), max_length=100)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])

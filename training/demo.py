@@ -189,8 +189,23 @@ def _anda_class() -> None:
     _build(owner, User.objects.get(username="anda"), device, program, name, start, S.IN_TRAINING, 16, seed=201)
 
 
+def _city_class() -> None:
+    """A finished class of 绥化市就业训练中心, which the city administers itself (市直): approved by the city bureau,
+    counted for 市本级 and in the city's total, in no county's."""
+    owner = User.objects.filter(username="city_center").first()
+    if owner is None or owner.institution is None or TrainingClass.objects.filter(institution=owner.institution):
+        return
+    start = this_monday() - timedelta(weeks=10)
+    with clock.replaying(start - timedelta(days=30)):
+        device, _ = attendance.device_issue(actor=owner, institution=owner.institution, name="实训楼人脸考勤机")
+    program = Program.objects.get(institution=owner.institution, occupation__code="6-31-01-03")
+    name = f"{start.year}年市本级第1期{OCCUPATION_NAMES[program.occupation.code]}培训班"
+    _build(owner, User.objects.get(username="suihua"), device, program, name, start, S.COMPLETED, 20, seed=301)
+
+
 def seed(stdout):
     _anda_class()
+    _city_class()
     owner = User.objects.get(username="institution")
     staff = User.objects.get(username="beilin")
     if owner.institution is None or TrainingClass.objects.filter(institution=owner.institution).exists():

@@ -33,12 +33,11 @@ def _current_targets(user: User, today: date) -> list[Target]:
 
 
 def _computed_done(targets: list[Target], start: date) -> dict:
-    """{(definition, unit code, month): n} of the units' own roll-up cells ("" for the nation: its provinces'
-    sum), and {(definition, city code, month): n} of the counties under each city whose 市本级 has a target."""
+    """{(definition, unit code, month): n} of the units' own roll-up cells — a city's 市本级 target reads the
+    city's own unit, <city>00 — and {(definition, "", month): n} of the provinces (the nation's sum)."""
     definitions = {t.indicator.definition for t in targets if t.indicator.definition}
-    units = {t.region.code for t in targets if t.region is not None}
-    cities = {t.region.code for t in targets if t.city_own}
-    parents = cities | ({""} if any(t.region is None for t in targets) else set())
+    units = {_unit(t) for t in targets if t.region is not None}
+    parents = {""} if any(t.region is None for t in targets) else set()
     if not definitions:
         return {"own": {}, "below": {}}
     qs = Progress.objects.filter(definition__in=definitions, institution="", month__gte=start.replace(day=1))
@@ -50,6 +49,11 @@ def _computed_done(targets: list[Target], start: date) -> dict:
         if parent in parents:
             below[(d, parent, month)] += value
     return {"own": own, "below": below}
+
+
+def _unit(target: Target) -> str:
+    """The roll-up unit a target is measured on: its region, or for 市本级 the city's own unit (231200)."""
+    return target.region.gb_code if target.city_own else target.region.code
 
 
 def _sum(cells: dict, definition: str, code: str, start: date, end: date) -> int:
@@ -67,10 +71,7 @@ def _done(target: Target, cells: dict, reported: list[dict], start: date, end: d
         return reported_done(rows, indicator, code, start, end)
     if region is None:
         return _sum(cells["below"], indicator.definition, "", start, end)
-    total = _sum(cells["own"], indicator.definition, code, start, end)
-    if target.city_own:  # 市本级: the city's total less its counties'
-        return total - _sum(cells["below"], indicator.definition, code, start, end)
-    return total
+    return _sum(cells["own"], indicator.definition, _unit(target), start, end)
 
 
 def indicators_at_risk(user: User, limit: int = 10, *, margin: float = MARGIN) -> list[dict]:

@@ -90,7 +90,7 @@ def county_map(
     if indicator is None or not indicator.definition:
         return None
     ctx = CountyContext(plan, region, today, indicator, year)
-    rows = [r for r in children_rows(ctx, indicator, year) if not r.get("city_own")]
+    rows = [r for r in children_rows(ctx, indicator, year) if not r.get("own_level")]
     visible = set(
         Region.objects.filter(region_scope_q(user), code__in=[r["code"] for r in rows]).values_list("code", flat=True)
     )

@@ -64,12 +64,13 @@ def ranking_sort(rows: list[dict], sort: str) -> list[dict]:
     if sort == "done":
         return sorted(rows, key=lambda r: (-r["done"], r["code"]))
     if sort == "region":
-        return sorted(rows, key=lambda r: (r.get("city_own", False), r["code"]))
+        return sorted(rows, key=lambda r: (r.get("own_level", False), r["code"]))
     return sorted(rows, key=lambda r: (r["share"] is None, -(r["share"] or 0), -r["done"], r["code"]))
 
 
 def children_rows(ctx: Context, indicator: Indicator, year: int | None, sort: str = "share") -> list[dict]:
-    """One row per child region (and 市本级 for a city), in `sort` order (ranking_sort)."""
+    """One row per child region, and the region's own level (市本级 of a city, 省本级 of a province) where it has
+    a target or a count, in `sort` order (ranking_sort)."""
     start, end = period(indicator, year)
     done_by = ctx.cube.by_child(indicator.definition, start, end)
     rows = []
@@ -86,23 +87,32 @@ def children_rows(ctx: Context, indicator: Indicator, year: int | None, sort: st
                 "share": round(done / target.value, 4) if target and target.value else None,
             }
         )
+    own = own_level_row(ctx, indicator, year, done_by)
+    return ranking_sort(rows + ([own] if own else []), sort)
+
+
+def own_level_row(ctx: Context, indicator: Indicator, year: int | None, done_by: dict) -> dict | None:
+    """The region's own level as a ranking row: what was counted at the city (or province) itself, in its own
+    unit <code>00 (<code>0000) of the roll-up, against the city's 市本级 target. None for a county, or where
+    there is neither a target nor a count."""
     region = ctx.region
-    if region is not None and region.level == Region.Level.CITY:
-        own = ctx.target(indicator, region, year, city_own=True)
-        if own:
-            done = ctx.cube.total(indicator.definition, start, end) - sum(done_by.values())  # placed at the city
-            rows.append(
-                {
-                    "region": region,
-                    "code": region.code,
-                    "name": _("市本级"),
-                    "done": done,
-                    "target": own.value,
-                    "share": round(done / own.value, 4) if own.value else None,
-                    "city_own": True,
-                }
-            )
-    return ranking_sort(rows, sort)
+    names = {Region.Level.CITY: _("市本级"), Region.Level.PROVINCE: _("省本级")}
+    if region is None or region.level not in names:
+        return None
+    target = ctx.target(indicator, region, year, city_own=True) if region.level == Region.Level.CITY else None
+    done = done_by.get(region.gb_code, 0)
+    if target is None and not done:
+        return None
+    return {
+        "region": region,
+        "code": region.code,
+        "name": names[region.level],
+        "done": done,
+        "target": target.value if target else None,
+        "share": round(done / target.value, 4) if target and target.value else None,
+        "city_own": region.level == Region.Level.CITY,
+        "own_level": True,
+    }
 
 
 def institutions_rows(ctx: Context, indicator: Indicator, year: int | None) -> list[dict]:

@@ -41,14 +41,14 @@ def _reported_by_unit(indicator: Indicator, region: Region, start: date, end: da
 
 def _unit_counts(ctx: Context, indicator: Indicator, start: date, end: date) -> tuple[dict[str, int], int]:
     """({child code: count}, the region's total) for the months start..end; the city's own records (市本级) are
-    the total less its counties."""
+    under the city's own unit, <city>00: its cell of the roll-up, or the reports made by the city itself."""
     region = ctx.region
     if end < start:
         return {}, 0
     if indicator.source == Indicator.Source.REPORTED:
         values = _reported_by_unit(indicator, region, start, end)
         by_child = {c.code: sum(n for code, n in values.items() if code.startswith(c.code)) for c in ctx.children}
-        return by_child, sum(values.values())
+        return {**by_child, region.gb_code: values.get(region.code, 0)}, sum(values.values())
     if not indicator.definition:
         return {}, 0
     if region.level == Region.Level.COUNTY:
@@ -83,15 +83,8 @@ def monthly_report_sheets(*, region: Region, plan: Plan, month: date) -> list[di
                 )
             )
         own = ctx.target(indicator, region, year, city_own=True) if region.level == Region.Level.CITY else None
-        if own is not None:
-            units.append(
-                (
-                    _("市本级"),
-                    own.value,
-                    cumulative_total - sum(cumulative.values()),
-                    month_total - sum(this_month.values()),
-                )
-            )
+        if own is not None:  # the city's own unit of the roll-up (231200), beside its counties
+            units.append((_("市本级"), own.value, cumulative.get(region.gb_code, 0), this_month.get(region.gb_code, 0)))
         rows = [
             [name, target, month_done, done, done / target if target else None, elapsed]
             for name, target, done, month_done in units

@@ -4,7 +4,12 @@ incremental = full = a direct count.
 
 Cells exist for every level (counties, with their institutions, and the sums for cities and provinces), so a
 dashboard reads just its region's children. The incremental refresh recounts the touched counties and moves
-their city's and province's sums by the difference."""
+their city's and province's sums by the difference.
+
+A fact's unit is its region's 6-digit GB/T 2260 form (Region.gb_code): a county its own code; a fact placed at a
+city itself (a class of a city-level institution, 市直) falls in the city's own unit, 绥化市 2312 → 231200 (市本级),
+a child of the city beside its counties; one placed at the province itself in 230000 (省本级), a child of the
+province beside its cities. So a city's sum holds its 市本级, and 市本级 has cells of its own."""
 
 from collections import Counter, defaultdict
 from datetime import date, timedelta
@@ -93,8 +98,7 @@ def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
     incremental refresh), the keys with few values for all of them (the nightly recompute), which then counts
     each many-valued key (occupation) by county and year in a query of its own, so no query returns more than
     a few times the cells' groups. All group the same expressions, so they give the same counts."""
-    regions = Region.objects.filter(level__in=["county", "city"])
-    code_of = dict((regions if counties is None else regions.filter(pk__in=counties)).values_list("pk", "code"))
+    code_of = _units(counties)
     labels = _labels()
     progress, breakdown = Counter(), Counter()
     window = {"counties": counties, "years": years}
@@ -153,12 +157,26 @@ def _add(progress, breakdown, codes, counts, unit, institution, month, keys) -> 
             breakdown[(code, unit, month.year, dimension, key)] += n
 
 
+def _units(regions=None) -> dict[int, str]:
+    """{region pk: the unit its facts count in} for `regions` (pks; None: all): the region's 6-digit form, so a
+    city's own facts fall in <city>00 and the province's in <province>0000 (see the module's docstring)."""
+    qs = Region.objects.all() if regions is None else Region.objects.filter(pk__in=regions)
+    return {pk: code.ljust(6, "0") for pk, code in qs.values_list("pk", "code")}
+
+
 def _parent(code: str) -> str:
-    return code[:4] if len(code) == 6 else (code[:2] if len(code) == 4 else "")
+    """The unit a cell's count is summed into: a county (or 市本级 <city>00) into its city, 省本级 <province>0000
+    and a city into the province, a province into the nation ("")."""
+    if len(code) == 6:
+        return code[:2] if code.endswith("0000") else code[:4]
+    return code[:2] if len(code) == 4 else ""
 
 
 def _ancestors(code: str) -> list[str]:
-    return [a for a in (code[:4], code[:2]) if len(a) < len(code)]
+    ancestors = []
+    while code := _parent(code):
+        ancestors.append(code)
+    return ancestors
 
 
 PROGRESS_FIELDS = ["definition", "unit", "institution", "month", "parent", "value"]  # the key, then the values
@@ -184,14 +202,15 @@ def _with_ancestors(progress: Counter, breakdown: Counter) -> tuple[Counter, Cou
 
 
 def _summed_up(cells: Counter, counted=lambda key: True) -> Counter:
-    """The cells plus their cities' and provinces' sums (the unit is a key's second part): the counties into
-    their city, then the cities, with their counties now in them, into their province."""
+    """The cells plus their cities' and provinces' sums (the unit is a key's second part): the counties (and the
+    own units, 市本级 and 省本级) into their parent, then the cities, with their counties now in them, into their
+    province."""
     result = Counter(cells)
     for length in (6, 4):
         sums = {}
         for key, n in result.items():
             if len(key[1]) == length and counted(key):
-                parent = (key[0], key[1][: length - 2], *key[2:])
+                parent = (key[0], _parent(key[1]), *key[2:])
                 sums[parent] = sums.get(parent, 0) + n
         result.update(sums)
     return result
@@ -289,9 +308,9 @@ def progress_refresh(*, counties: list[int], months: list[date]) -> None:
     touched = sorted({m.year for m in months})
     years = list(range(touched[0], touched[-1] + 1))  # one contiguous window, counted and replaced whole
     first, last = date(years[0], 1, 1), date(years[-1], 12, 1)
+    counties, units = _sharing_units(counties)
     # Taken before counting: a change committed from here on is counted below or leaves its own row.
     PendingRefresh.objects.filter(county__in=counties, month__range=(first, last)).delete()
-    units = list(Region.objects.filter(pk__in=counties).values_list("code", flat=True))
     new_p, new_b = count_facts(counties=counties, years=years)
     old_p = _take(Progress, ["definition", "unit", "institution", "month"], unit__in=units, month__range=(first, last))
     old_b = _take(Breakdown, ["definition", "unit", "year", "dimension", "key"], unit__in=units, year__in=years)
@@ -318,6 +337,19 @@ def progress_refresh(*, counties: list[int], months: list[date]) -> None:
         {k: v for k, v in delta_b.items() if v},
         year__in=years,
     )
+
+
+def _sharing_units(counties: list[int]) -> tuple[list[int], list[str]]:
+    """The touched regions' units, and every region counted in them: a unit's cells are replaced whole, so all
+    its facts are recounted (东莞市 4419's own unit 441900 is also its only county-level unit, 441900)."""
+    units = sorted(set(_units(counties).values()))
+    # Only an own unit (…00) can be shared; a county's refresh costs no query more.
+    codes = {code for unit in units if unit.endswith("00") for code in (unit, unit[:4], unit[:2])}
+    if not codes:
+        return counties, units
+    candidates = Region.objects.filter(code__in=codes).values_list("pk", flat=True)
+    shared = [pk for pk, unit in _units(list(candidates)).items() if unit in units]
+    return sorted(set(counties) | set(shared)), units
 
 
 def _take(model, key_fields: list[str], **filters) -> dict[tuple, int]:

@@ -21,7 +21,7 @@ from core.errors import DomainError
 from core.importing import ImportError_, ImportReport, Sheet
 
 from .. import selectors
-from ..models import InstitutionType, TrainingMode
+from ..models import Institution, InstitutionType, TrainingMode, seat_label
 from ..validators import normalize_code
 from .institutions import institution_register
 from .programs import program_list
@@ -100,12 +100,15 @@ class ImportKind:
 
 def _parse_institution(user, row, context) -> dict:
     county_text = _text(row, "所在县（市、区）")
-    counties = context.setdefault("counties", list(regions_visible_to(user).filter(level="county")))
-    matches = [c for c in counties if county_text in (c.code, c.name, c.full_name)]
+    if "counties" not in context:  # read once per file
+        context["counties"] = list(regions_visible_to(user).filter(level__in=Institution.SEAT_LEVELS))
+    counties = context["counties"]
+    matches = [c for c in counties if county_text in (c.code, c.name, c.full_name, seat_label(c))]
     if len(matches) != 1:
         raise RowError(
             "所在县（市、区）",
-            _("“%(v)s”不是您管辖范围内的县（市、区），请填写县区名称或 6 位区划代码。") % {"v": county_text},
+            _("“%(v)s”不是您管辖范围内的县（市、区），请填写县区名称或 6 位区划代码（市直机构填“某市（市本级）”）。")
+            % {"v": county_text},
         )
     return {
         "name": _text(row, "机构名称"),

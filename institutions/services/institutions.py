@@ -47,8 +47,8 @@ AUDIT_ACTIONS = {
 def _clean_fields(institution: Institution) -> None:
     institution.credit_code = normalize_code(institution.credit_code)
     institution.full_clean()
-    if institution.county.level != "county":
-        raise DomainError(_("所在地请选择县（市、区）。"), field="county")
+    if institution.county.level not in Institution.SEAT_LEVELS:  # a province-level seat: nobody would decide it
+        raise DomainError(_("所在地请选择县（市、区），市直机构选择“市本级”。"), field="county")
 
 
 @transaction.atomic
@@ -195,6 +195,7 @@ def change_request_decide(*, actor: User, request: ProfileChangeRequest, approve
     denied = _("您无权处理该机构（不在您的管辖范围内）。")
     step = CHANGE_REQUEST.check(actor, request, "approve" if approve else "reject", denied=denied)
     if approve:
+        _require_new_seat_in_scope(actor, request.changes.get("county"))
         for name, value in request.changes.items():
             field = Institution._meta.get_field(name)
             setattr(institution, field.attname, field.to_python(value) if value != "" else None)
@@ -212,6 +213,13 @@ def change_request_decide(*, actor: User, request: ProfileChangeRequest, approve
         region=institution.county,
         details={"fields": sorted(request.changes)},
     )
+
+
+def _require_new_seat_in_scope(actor: User, county_pk: str | None) -> None:
+    """A move decided by a county clerk stays in the clerk's county: moving an institution to another county or
+    up to 市本级 (which the city decides) is for the bureau whose region holds the new seat."""
+    if county_pk and not can(actor, "institution.decide", Institution(county_id=int(county_pk))):
+        raise PermissionDenied(_("不能把机构迁到您管辖范围以外的县（市、区）或市本级。"))
 
 
 def _require_owner_or_bureau(actor: User, institution: Institution) -> None:

@@ -15,6 +15,7 @@ import factory
 from catalog.models import Occupation, Region, SkillLevel, TraineeCategory, TrainingType
 from core.clock import replaying as clock
 from indicators.models import Breakdown, Indicator, KeyTask, Plan, Progress, Target
+from indicators.services.rollups import _parent
 from institutions.models import InstitutionType
 from tests.institutions.factories import DesignatedInstitutionFactory, ProgramFactory, bureau_actor
 from tests.trainees.factories import make_id, register
@@ -179,8 +180,9 @@ class KeyTaskFactory(factory.django.DjangoModelFactory):
 
 
 class ProgressFactory(factory.django.DjangoModelFactory):
-    """A roll-up cell as the roll-up writes it: a county's own cell (institution blank) sits under its city, an
-    institution's under its county; a city's under its province, a province's under the nation ("")."""
+    """A roll-up cell as the roll-up writes it: a county's own cell (institution blank) sits under its city, as
+    does 市本级 (231200); an institution's under its county; a city's under its province, a province's under the
+    nation ("")."""
 
     class Meta:
         model = Progress
@@ -188,11 +190,7 @@ class ProgressFactory(factory.django.DjangoModelFactory):
     definition = "subsidized_training"
     unit = "231202"
     institution = ""
-    parent = factory.LazyAttribute(
-        lambda o: (
-            o.unit if o.institution else (o.unit[:4] if len(o.unit) == 6 else o.unit[:2] if len(o.unit) == 4 else "")
-        )
-    )
+    parent = factory.LazyAttribute(lambda o: o.unit if o.institution else _parent(o.unit))
     month = date(2025, 1, 1)
     value = 1
 

@@ -8,6 +8,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from core.clock import replaying as clock
+from indicators.models import Progress
 from indicators.selectors import indicators_at_risk
 from tests.indicators.factories import IndicatorFactory, ProgressFactory, TargetFactory, plan_with, region
 
@@ -19,10 +20,11 @@ MID_YEAR = date(2025, 7, 2)  # 50 % of 2025 elapsed
 @pytest.fixture
 def cells():
     """Targets of 100 each: 北林区 10 done (lagging), 安达市 60 (ahead), 望奎县 45 (behind by less than 10 points),
-    海伦市 0 (furthest behind); 市本级 5 of 10 (on track); a 2019 plan far behind (not in force)."""
+    海伦市 0 (furthest behind); 市本级 5 of 10 (on track: its own unit 231200); a 2019 plan far behind (not in
+    force)."""
     plan, indicator = plan_with(targets={"231202": 100, "231281": 100, "231221": 100, "231283": 100})
     TargetFactory(indicator=indicator, region=region("2312"), city_own=True, value=10)
-    for unit, value in [("231202", 10), ("231281", 60), ("231221", 45)]:
+    for unit, value in [("231202", 10), ("231281", 60), ("231221", 45), ("231200", 5)]:
         ProgressFactory(unit=unit, month=date(2025, 3, 1), value=value)
     ProgressFactory(unit="2312", parent="23", month=date(2025, 3, 1), value=120)
     plan_with(code="old", start=date(2019, 1, 1), end=date(2019, 12, 31), targets={"231202": 1000})
@@ -52,12 +54,15 @@ def test_the_list_is_limited_and_the_margin_is_ten_points(cells, province_user):
     assert {c["region"].code for c in at_risk(province_user, margin=0.0)} == {"231283", "231202", "231221"}
 
 
-def test_city_own_lagging_is_the_city_total_less_its_counties(cells, province_user):
+def test_city_own_lagging_is_read_from_the_city_own_unit(cells, province_user):
     TargetFactory(indicator=cells.indicators.get(), region=region("2312"), value=1000)  # the city's whole target
 
     codes = [(c["region_name"], c["actual"]) for c in at_risk(province_user)]
 
     assert ("绥化市", 120) in codes and ("绥化市（市本级）", 5) not in codes
+    Progress.objects.filter(unit="231200").update(value=1)  # 1 of 10 at mid-year: lagging
+
+    assert ("绥化市（市本级）", 1) in [(c["region_name"], c["actual"]) for c in at_risk(province_user)]
 
 
 def test_each_user_sees_only_the_cells_of_its_scope(cells, county_user, make_user):

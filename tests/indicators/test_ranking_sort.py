@@ -24,7 +24,8 @@ def ranked():
     TargetFactory(indicator=indicator, region=region("2312"), city_own=True, value=4)
     for unit, value in [("231202", 30), ("231281", 5), ("231221", 40), ("231222", 60)]:
         ProgressFactory(unit=unit, month=date(2025, 3, 1), value=value)
-    ProgressFactory(unit="2312", parent="23", month=date(2025, 3, 1), value=137)  # the city's total: 2 at 市本级
+    ProgressFactory(unit="231200", month=date(2025, 3, 1), value=2)  # 市本级: the city's own unit
+    ProgressFactory(unit="2312", parent="23", month=date(2025, 3, 1), value=137)  # the city's total
     return plan
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 
 import indicators.tasks  # noqa: F401 - registers the refresh tasks the lower apps enqueue by name
 from indicators.models import Progress
@@ -25,7 +26,7 @@ from tests.indicators.factories import (
     total,
     training_class,
 )
-from tests.institutions.factories import DesignatedInstitutionFactory
+from tests.institutions.factories import DesignatedInstitutionFactory, ProgramFactory
 from trainees.models import Certificate, RecordSource, SubsidyKind, Trainee, TrainingRecord
 from trainees.services.history import history_import
 from trainees.synthetic import write_csv
@@ -85,11 +86,27 @@ def append_for_anda(people) -> list[date]:
     return [date(2025, 3, 1), date(2024, 11, 1)]
 
 
+def append_at_the_city(people) -> list[date]:
+    """New facts placed at 绥化市 itself (市本级): a completed class of 4 of a city-level institution (市直) ending
+    in March 2025, and a claim of a 农民工 approved in March. Returns the touched months."""
+    program = ProgramFactory(institution=DesignatedInstitutionFactory(county=region("2312")))
+    training_class(county="231202", program=program, end=date(2025, 3, 18), size=4)
+    ledger(
+        people[9],
+        county="2312",
+        source=RecordSource.CLAIM,
+        end=date(2025, 2, 25),
+        approved=date(2025, 3, 12),
+        category="migrant_worker",
+    )
+    return [date(2025, 3, 1)]
+
+
 def test_incremental_refresh_of_one_county_equals_the_full_recompute(history):
     before = progress_table()
-    months = append_for_anda(history)
+    months = append_for_anda(history) + append_at_the_city(history)
 
-    progress_refresh(counties=[region("231281").pk], months=months)
+    progress_refresh(counties=[region("231281").pk, region("2312").pk], months=months)
     incremental = progress_table(), breakdown_table()
     progress_recompute_all()
 
@@ -116,21 +133,30 @@ def test_every_city_and_province_cell_is_the_sum_of_its_children(history):
     assert {k: v for k, v in breakdown_table().items() if len(k[1]) < 6} == dict(by_unit)
 
 
+def at(unit: str, region_field: str) -> Q:
+    """The facts a unit counts: those inside its region, or for 市本级 (231200) those placed at 绥化市 itself."""
+    if unit.endswith("00"):
+        return Q(**{f"{region_field}__code": unit[:4]})
+    return Q(**{f"{region_field}__code__startswith": unit})
+
+
 def test_county_city_and_province_totals_equal_a_direct_count_of_the_facts(history):
     progress_refresh(counties=[region("231281").pk], months=append_for_anda(history))
+    progress_refresh(counties=[region("2312").pk], months=append_at_the_city(history))
 
-    for prefix in ["231281", "231202", "2312", "2301", "23"]:
-        ledger_rows = TrainingRecord.objects.filter(county__code__startswith=prefix)
+    for prefix in ["231281", "231202", "231200", "2312", "2301", "23"]:
+        ledger_rows = TrainingRecord.objects.filter(at(prefix, "county"))
         subsidized = ledger_rows.filter(subsidy_kind=SubsidyKind.TRAINING)
         assert total("subsidized_training", prefix) == subsidized.count(), prefix
         assert total("migrant_workers", prefix) == subsidized.filter(category__code="migrant_worker").count()
         assert total("apprentices", prefix) == subsidized.filter(training_type__code="apprenticeship").count()
-        completed = 3 if "231281".startswith(prefix) else 0
+        completed = (3 if "231281".startswith(prefix) else 0) + (4 if prefix in ("231200", "2312", "23") else 0)
         assert total("all_training", prefix) == ledger_rows.filter(source="history").count() + completed
-        certificates = Certificate.objects.filter(trainee__registered_region__code__startswith=prefix)
+        certificates = Certificate.objects.filter(at(prefix, "trainee__registered_region"))
         assert total("new_certificates", prefix) == certificates.count()
         assert total("high_skilled_certificates", prefix) == certificates.filter(skill_level__rank__gte=4).count()
     assert total("subsidized_training", "231202") > 0 and total("subsidized_training", "2301") > 0
+    assert total("migrant_workers", "231200") == 1 and total("all_training", "231200") == 4
 
 
 def test_the_institution_cells_of_a_county_hold_its_claims_through_institutions(history):

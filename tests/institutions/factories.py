@@ -44,10 +44,12 @@ def credit_code(n: int, prefix: str = "91231200MA") -> str:
 
 
 def bureau_actor(county: Region) -> User:
-    """A county bureau user of `county`, made once: the actor of factory-made history rows."""
+    """The bureau user of `county` (a county, or a city for an institution seated at the city itself, 市本级),
+    made once: the actor of factory-made history rows."""
+    role = Role.CITY if county.level == "city" else Role.COUNTY
     user, _ = User.objects.get_or_create(
         username=f"bureau-{county.code}",
-        defaults={"role": Role.COUNTY, "region": county, "name": f"{county.name}人社局"},
+        defaults={"role": role, "region": county, "name": f"{county.name}人社局"},
     )
     return user
 

@@ -18,6 +18,7 @@ from institutions.services.institutions import (
     AUDIT_ACTIONS,
     institution_record_class,
     institution_transition,
+    institution_update_profile,
 )
 from institutions.workflows import DESIGNATION
 
@@ -219,9 +220,17 @@ def test_register_refuses_a_credit_code_already_registered(county_user, region):
         register(county_user, region, credit_code=existing.credit_code.lower())
 
 
-def test_register_refuses_a_city_as_location(city_user, region):
+def test_register_seats_an_institution_at_the_city_itself_for_city_staff(city_user, region):
+    institution = register(city_user, region, county=region("2312"))  # 市直: counted for 市本级 (test_city_level.py)
+    assert Institution.objects.get(pk=institution.pk).county.code == "2312"
+
+
+def test_a_request_to_move_to_the_province_is_refused_when_made(institution_user, region):
+    institution = InstitutionFactory()
     with pytest.raises(DomainError) as exc:
-        register(city_user, region, county=region("2312"))
+        institution_update_profile(
+            actor=institution_user(institution), institution=institution, changes={"county": region("23")}
+        )
     assert exc.value.field == "county"
 
 

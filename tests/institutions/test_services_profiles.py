@@ -85,13 +85,15 @@ def test_county_user_approval_applies_the_pending_name_change(institution_user, 
     assert events(county_user, "institution.change_approved").count() == 1
 
 
-def test_approval_of_a_county_change_moves_the_institution(institution_user, county_user, region):
+def test_approval_of_a_county_change_moves_the_institution(institution_user, county_user, city_user, region):
     institution = InstitutionFactory()
     request = institution_update_profile(
         actor=institution_user(institution), institution=institution, changes={"county": region("231281")}
     )
     assert request.changes == {"county": str(region("231281").pk)}
-    change_request_decide(actor=county_user, request=request, approve=True)
+    with pytest.raises(PermissionDenied):  # 安达市 is not 北林区's: the clerk cannot move it out of the county
+        change_request_decide(actor=county_user, request=request, approve=True)
+    change_request_decide(actor=city_user, request=request, approve=True)  # the city holds both counties
     assert Institution.objects.get(pk=institution.pk).county.code == "231281"
 
 

@@ -33,6 +33,7 @@ API: dict[str, list[Case]] = {
     "classes_retrieve": [
         GET(IN_231202, {"id": "class"}),
         GET("403 404 404 404 404 403 200 404 404", {"id": "class_draft"}),
+        GET("403 200 200 404 404 403 404 404 200", {"id": "class_city"}, note="市本级: the city's, not 北林区's"),
     ],
     "classes_transition_create": [
         POST("403 400 400 400 404 403 400 404 400", {"id": "class"}),
@@ -72,7 +73,10 @@ API: dict[str, list[Case]] = {
             note="安达市 registering in 北林区: not its county",
         ),
     ],
-    "institutions_retrieve": [GET(IN_231202, {"id": "institution"})],
+    "institutions_retrieve": [
+        GET(IN_231202, {"id": "institution"}),
+        GET("403 200 200 404 404 403 404 404 200", {"id": "institution_city"}, note="市本级: not 北林区's"),
+    ],
     "institutions_transition_create": [
         POST("403 403 400 400 404 403 403 403 403", {"id": "institution"}),
         POST(

@@ -60,7 +60,10 @@ PAGES: dict[str, list[Case]] = {
         ),
     ],
     "institutions:mine": [GET("login 403 403 403 403 403 302 302 403")],
-    "institutions:detail": [GET("login 200 200 200 404 403 200 404 200", {"pk": "institution"})],
+    "institutions:detail": [
+        GET("login 200 200 200 404 403 200 404 200", {"pk": "institution"}),
+        GET("login 200 200 404 404 403 404 404 200", {"pk": "institution_city"}, note="市本级: not 北林区's"),
+    ],
     "institutions:edit": [
         GET("login 403 200 200 404 403 200 404 403", {"pk": "institution"}),
         POST("login 403 400 400 404 403 400 404 403", {"pk": "institution"}),
@@ -70,7 +73,13 @@ PAGES: dict[str, list[Case]] = {
             "login 403 302 302 404 403 403 403 403",
             {"pk": "institution"},
             {"to_status": "suspended", "effective_date": "2026-11-20", "reason": "越权测试"},
-        )
+        ),
+        POST(
+            "login 403 302 404 404 403 403 403 403",
+            {"pk": "institution_city"},
+            {"to_status": "suspended", "effective_date": "2026-11-20", "reason": "越权测试"},
+            note="市本级: the city decides, 北林区 does not see it",
+        ),
     ],
     "institutions:inspection_create": [POST("login 403 302! 302! 404 403 403 403 403", {"pk": "institution"})],
     "institutions:teacher_create": [POST("login 403 302! 302! 404 403 302! 404 403", {"pk": "institution"})],

@@ -33,6 +33,7 @@ TRAINING_PAGES = {
     "training:detail": [
         GET("login 200 200 200 404 403 200 404 200", {"pk": "class"}),
         GET("login 404 404 404 404 403 200 404 404", {"pk": "class_draft"}, note="a draft is the institution's"),
+        GET("login 200 200 404 404 403 404 404 200", {"pk": "class_city"}, note="市本级: the city's, not 北林区's"),
     ],
     "training:edit": [
         GET("login 403 403 403 403 403 200 404 403", {"pk": "class"}),

@@ -90,6 +90,9 @@ def _build_world() -> World:
         "line": line.pk,
         "notice": PublicNotice.objects.get(claim=settled).pk,
         "trainee": _trainee_in_scope(in_training, users),
+        # 市直: seated at 绥化市 itself (市本级), the city's to decide and out of 北林区's scope
+        "institution_city": Institution.objects.get(name="绥化市就业训练中心").pk,
+        "class_city": TrainingClass.objects.get(institution__name="绥化市就业训练中心").pk,
     }
     ids.update(_extras(users, own, in_training, waiting, settled, line, ids["trainee"]))
     return World(users=users, ids=ids)
