@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.views import HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),
     path("accounts/", include("accounts.urls")),
     path("institutions/", include("institutions.urls")),
     path("public/notices/", include("subsidies.public_urls")),

@@ -2,7 +2,8 @@
 // No inline code: the data is JSON, this file is the only behaviour (Content-Security-Policy).
 (() => {
   const source = document.getElementById("dashboard-data");
-  if (!source || typeof window.echarts === "undefined") return;
+  const script = document.currentScript;
+  if (!source) return;
   const data = JSON.parse(source.textContent);
   const charts = [];
   const STATUS_COLORS = { on_track: "#198754", behind: "#ffc107", at_risk: "#dc3545", "": "#6c757d" };
@@ -223,9 +224,46 @@
     breakdown: breakdownChart,
     "county-map": countyMapChart,
   };
-  document.querySelectorAll("[data-chart]").forEach((element) => {
+  // Each chart is drawn when it comes near the viewport, with the ECharts build it needs: the common one
+  // (bar, line, pie; 0.7 MB) for most, the full one (1 MB) only for the map further down. The figures and tables
+  // are usable at once, and a phone does not parse a megabyte of script for a chart its reader never scrolls to.
+  const builds = { common: script?.dataset.echarts, full: script?.dataset.echartsFull };
+  const loading = {};
+  function load(kind) {
+    if (kind === "common" && loading.full) return loading.full; // the full build is a superset
+    loading[kind] ??= new Promise((resolve, reject) => {
+      const tag = document.createElement("script");
+      tag.src = builds[kind];
+      tag.dataset.testid = `echarts-${kind}`;
+      tag.addEventListener("load", resolve);
+      tag.addEventListener("error", reject);
+      document.head.append(tag);
+    });
+    return loading[kind];
+  }
+  function show(element) {
     const render = DRAW[element.dataset.chart];
-    if (render) render(element);
-  });
+    if (!render) return;
+    const kind = element.dataset.chart === "county-map" && builds.full ? "full" : "common";
+    load(kind).then(
+      () => render(element),
+      () => empty(element),
+    );
+  }
+  const elements = document.querySelectorAll("[data-chart]");
+  if (!builds.common) return;
   window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
+  if (!("IntersectionObserver" in window)) return elements.forEach(show);
+  const observer = new IntersectionObserver(
+    (entries) => {
+      entries
+        .filter((e) => e.isIntersecting)
+        .forEach((e) => {
+          observer.unobserve(e.target);
+          show(e.target);
+        });
+    },
+    { rootMargin: "200px" },
+  );
+  elements.forEach((element) => observer.observe(element));
 })();

@@ -143,6 +143,7 @@ PAGES: dict[str, list[Case]] = {
     ],
     # --- public pages (no login)
     "public:directory": [GET(A9)],
+    "robots": [GET(A9)],
     "public:institution": [
         GET(A9, {"pk": "institution"}),
         GET("404 404 404 404 404 404 404 404 404", {"pk": "institution_applied"}, note="not designated: not public"),
