@@ -231,3 +231,18 @@ def test_changing_a_founding_date_refreshes_the_month_it_left_and_the_month_it_j
     assert set(PendingRefresh.objects.values_list("county__code", "month")) == {("231202", MAR), ("231202", MAY)}
     refresh_equals_recompute(["231202"], [MAR, MAY])
     assert month_cells("public_training_bases", "231202") == {MAY: 1}
+
+
+def test_the_bureau_records_a_bases_founding_date_on_its_edit_page(client):
+    from tests.institutions.pages_kit import profile_data
+
+    base = public_base(founded_on=None)
+    client.force_login(bureau_actor(region("231202")))
+
+    response = client.post(f"/institutions/{base.pk}/edit/", profile_data(base, founded_on="2024-05-02"))
+
+    assert response.status_code == 302
+    base.refresh_from_db()
+    assert base.founded_on == date(2024, 5, 2)
+    assert "2024" in client.get(f"/institutions/{base.pk}/").content.decode()
+    assert set(PendingRefresh.objects.values_list("county__code", "month")) >= {("231202", MAY)}
