@@ -191,3 +191,14 @@ def test_each_row_shows_its_comparator_attribute_and_source(client, trained, pro
     assert 'data-testid="source-master_studios">填报</span>' in html
     assert 'data-testid="status-subsidized_training"' in html
     assert {r["code"] for r in rows} >= {"subsidized_training", "master_studios"}
+
+
+def test_a_reference_indicator_is_never_listed_as_at_risk(plans, admin_user):
+    from indicators.selectors import indicators_at_risk
+
+    with clock(TODAY):
+        cells = indicators_at_risk(admin_user, limit=100)
+
+    plans_listed = {c["plan"].code for c in cells}
+    assert "hlj-2022-2025" in plans_listed  # nothing done halfway through its last year: at risk
+    assert "national-2021-2025" not in plans_listed
