@@ -69,6 +69,9 @@ def test_the_plans_load_with_the_comparators_and_attributes_of_their_texts(plans
         main = Indicator.objects.filter(plan__code=plan, definition__gt="")
         assert {(i.attribute, i.comparator) for i in main} == {("expected", "at_least")}, plan
     assert not Indicator.objects.filter(plan__code="hlj-2025-2027").exclude(attribute="").exists()  # says none
+    # 职业技能实训基地 and 竞赛集训基地 are not in the directory: Jilin's 32 bases cannot be counted, only reported.
+    bases = indicator("jilin-2022-2025", "training_bases")
+    assert (bases.source, bases.definition) == (Indicator.Source.REPORTED, "")
 
 
 def test_the_national_indicators_are_references_with_the_national_figure_as_their_target(plans):

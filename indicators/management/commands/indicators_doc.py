@@ -67,6 +67,11 @@ def _targets(item: dict, names: dict) -> str:
 
 
 def _rule(item: dict) -> str:
+    rule = _statement(item)
+    return f"{rule}（{item['note']}）" if item.get("note") else rule
+
+
+def _statement(item: dict) -> str:
     code, source = item.get("definition") or "", item["source"]
     if code:
         statement = f"`{code}`：{DEFINITIONS[code].rule}"
