@@ -45,6 +45,22 @@ class Indicator(models.Model):
     class Source(models.TextChoices):
         COMPUTED = "computed", _("系统统计")
         REPORTED = "reported", _("填报")
+        # A national indicator in a provincial deployment: the system counts the province's contribution, shown
+        # with its share of the national figure, never as the province's completion of a target.
+        REFERENCE = "reference", _("参考")
+
+    class Attribute(models.TextChoices):
+        """The plans' 属性 column; blank where a plan does not say."""
+
+        EXPECTED = "expected", _("预期性")
+        BINDING = "binding", _("约束性")
+
+    class Comparator(models.TextChoices):
+        """How the plan states the target: 不低于 (≥, "以上"), 左右 (about), 不高于 (≤)."""
+
+        AT_LEAST = "at_least", "≥"
+        ABOUT = "about", _("左右")
+        AT_MOST = "at_most", "≤"
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators")
     code = models.CharField(_("代码"), max_length=40)
@@ -53,6 +69,8 @@ class Indicator(models.Model):
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
     definition = models.CharField(_("统计口径"), max_length=40, blank=True)  # indicators.definitions key
+    attribute = models.CharField(_("属性"), max_length=10, choices=Attribute.choices, blank=True)
+    comparator = models.CharField(_("目标表述"), max_length=10, choices=Comparator.choices, default=Comparator.AT_LEAST)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="parts")
     sort_order = models.PositiveSmallIntegerField(default=0)
 

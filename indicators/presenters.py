@@ -13,7 +13,7 @@ from catalog.models import Region
 from institutions.models import InstitutionType
 
 from .definitions import DIMENSIONS
-from .models import Indicator, Plan
+from .models import Indicator, Plan, Target
 from .selectors.progress import period
 
 
@@ -67,10 +67,61 @@ def _key_label(dimension: str, key: str) -> str:
     return key or "—"
 
 
+def _national_figures(rows: list[dict], year: int | None) -> dict[int, int]:
+    """{indicator id: the national target} of the reference rows (one query, only where there are some)."""
+    ids = [r["indicator"].pk for r in rows if r["source"] == Indicator.Source.REFERENCE]
+    if not ids:
+        return {}
+    targets = Target.objects.filter(indicator__in=ids, region__isnull=True, city_own=False)
+    return {
+        t.indicator_id: t.value
+        for t in targets.select_related("indicator")
+        if t.year is None or t.indicator.kind != Indicator.Kind.YEARLY or t.year == year
+    }
+
+
+NOT_REFERENCE = {"national": None, "national_share": None, "national_share_pct": ""}
+
+
+def _row(row: dict, national: dict) -> dict:
+    """One indicator's row: its plan's words (comparator, attribute, source) beside the numbers. A reference
+    indicator (a national one in a provincial deployment) shows the region's contribution and its share of the
+    national figure, never a completion rate or a status: the province cannot complete a national target."""
+    indicator = row["indicator"]
+    words = {
+        "comparator": indicator.comparator,
+        "comparator_label": str(indicator.get_comparator_display()),
+        "attribute": indicator.attribute,
+        "attribute_label": str(indicator.get_attribute_display()) if indicator.attribute else "",
+        "source_label": str(indicator.get_source_display()),
+    }
+    numbers = {k: row[k] for k in ("code", "name", "unit", "source", "parent", "target", "stretch", "done")}
+    if indicator.source != Indicator.Source.REFERENCE:
+        progress = {k: row[k] for k in ("share", "elapsed", "status", "status_label")}
+        return {**numbers, **words, **progress, "forecast": _forecast(row)} | NOT_REFERENCE
+    figure = national.get(indicator.pk)
+    share = round(row["done"] / figure, 6) if figure else None
+    return {
+        **numbers,
+        **words,
+        "target": None,
+        "stretch": None,
+        "share": None,
+        "elapsed": None,
+        "status": "",
+        "status_label": "",
+        "forecast": None,
+        "national": figure,
+        "national_share": share,
+        "national_share_pct": "—" if share is None else f"{share * 100:.2f}%",
+    }
+
+
 def dashboard_json(data: dict) -> dict:
     """What selectors.dashboard.dashboard returns, as JSON-ready values: the page's charts read it through
     json_script and the API serializes it as it is."""
     plan, region, year, today = data["plan"], data["region"], data["year"], data["today"]
+    national = _national_figures(data["rows"], year)
     main = data.get("main")
     trend = []
     if main is not None:
@@ -83,14 +134,7 @@ def dashboard_json(data: dict) -> dict:
         "today": today,
         "main": {"code": main.code, "name": main.name, "unit": main.unit} if main else None,
         "forecast_method": data["forecast_method"],
-        "rows": [
-            {
-                **{k: row[k] for k in ("code", "name", "unit", "source", "parent", "target", "stretch", "done")},
-                **{k: row[k] for k in ("share", "elapsed", "status", "status_label")},
-                "forecast": _forecast(row),
-            }
-            for row in data["rows"]
-        ],
+        "rows": [_row(row, national) for row in data["rows"]],
         "children": [
             {
                 "code": c["code"],
@@ -134,12 +178,15 @@ def _percent(share) -> float | None:
 def chart_table(payload: dict, chart: str) -> tuple[list[str], list[list], str] | None:
     """(headers, rows, sheet title) of one chart's numbers for the Excel export, or None for an unknown chart."""
     if chart == "indicators":
-        headers = ["指标", "单位", "来源", "目标", "完成", "完成率(%)", "时间进度(%)", "状态", "预计期末", "预计完不成"]
+        headers = ["指标", "单位", "来源", "属性", "目标表述", "目标", "完成", "完成率(%)", "时间进度(%)", "状态"]
+        headers += ["预计期末", "预计完不成", "全国目标（参考）", "占全国(%)"]
         rows = [
             [
                 r["name"],
                 r["unit"],
-                "系统统计" if r["source"] == Indicator.Source.COMPUTED else "填报",
+                r["source_label"],
+                r["attribute_label"],
+                r["comparator_label"],
                 r["target"] or None,
                 r["done"],
                 _percent(r["share"]),
@@ -147,6 +194,8 @@ def chart_table(payload: dict, chart: str) -> tuple[list[str], list[list], str] 
                 r["status_label"],
                 r["forecast"]["projected"] if r["forecast"] else None,
                 ("是" if r["forecast"]["short_of_target"] else "否") if r["forecast"] else None,
+                r["national"],
+                _percent(r["national_share"]),
             ]
             for r in payload["rows"]
         ]

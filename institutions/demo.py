@@ -135,6 +135,8 @@ def seed(stdout):
             license_number=f"黑人社民{serial:04d}号",
             license_valid_until=date(clock.today().year + 2, 12, 31),  # a validity, not an event
             capacity=60 + serial * 10,
+            # A public training base is built a month before it applies (what 新建公共实训基地 counts).
+            founded_on=days_ago(APPLIED_DAYS_AGO + 30) if kind == "public_base" else None,
         )
         for status in path:
             institution_transition(

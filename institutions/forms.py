@@ -60,8 +60,9 @@ class InstitutionForm(forms.ModelForm):
             "license_number",
             "license_valid_until",
             "capacity",
+            "founded_on",
         ]
-        widgets = {"license_valid_until": DATE}
+        widgets = {"license_valid_until": DATE, "founded_on": DATE}
 
     def __init__(self, *args, regions=None, **kwargs):
         super().__init__(*args, **kwargs)

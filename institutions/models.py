@@ -80,6 +80,8 @@ class Institution(models.Model):
         _("认定状态"), max_length=12, choices=InstitutionStatus.choices, default=InstitutionStatus.APPLIED
     )
     designated_since = models.DateField(_("本次认定生效日"), null=True, blank=True)
+    # When the institution (a public training base) was built: what the plans' 新建公共实训基地 counts.
+    founded_on = models.DateField(_("建成日期"), null=True, blank=True)
     # Kept current by the training app's service when a subsidized class starts (see institution_record_class).
     last_class_on = models.DateField(_("最近一次开班日期"), null=True, blank=True)
     # The latest yearly performance grade (A–D), written by the indicators app's nightly rating.
@@ -106,7 +108,7 @@ class Institution(models.Model):
         return INSTITUTION_STATUS_TONES.get(self.status, "secondary")
 
     # Fields an institution user may not change directly: the bureau approves a change request.
-    KEY_FIELDS = ("name", "credit_code", "type", "county", "license_number", "license_valid_until")
+    KEY_FIELDS = ("name", "credit_code", "type", "county", "license_number", "license_valid_until", "founded_on")
     SELF_SERVICE_FIELDS = ("address", "latitude", "longitude", "contact_person", "contact_phone", "capacity")
 
 

@@ -292,6 +292,10 @@ class CertificateType(models.TextChoices):
 
 
 class Certificate(models.Model):
+    """A certificate a person obtained. `region` is the county (or a city's or province's own level) where it
+    counts for the plans' indicators, fixed when it is recorded (trainees.services.certificates.certificate_region):
+    the person's registered county, else where the person trained for it."""
+
     trainee = models.ForeignKey(Trainee, on_delete=models.PROTECT, related_name="certificates")
     type = models.CharField(_("证书类型"), max_length=20, choices=CertificateType.choices)
     number = models.CharField(_("证书编号"), max_length=50)
@@ -308,6 +312,14 @@ class Certificate(models.Model):
     )
     issuing_body = models.CharField(_("发证机构"), max_length=100)
     issue_date = models.DateField(_("发证日期"))
+    region = models.ForeignKey(
+        "catalog.Region",
+        verbose_name=_("统计地"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )  # null: no registered county and no training on record, counted nowhere
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -142,6 +142,7 @@ def _build(owner, staff, device, program, name, start, target, size, seed) -> No
                     skill_level=c.program.skill_level,
                     issuing_body="绥化市职业技能鉴定中心",
                     issue_date=c.end_date,
+                    trained_in=c.county,
                 )
             results.enrollment_record_result(
                 actor=owner,

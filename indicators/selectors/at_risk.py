@@ -29,6 +29,8 @@ def _current_targets(user: User, today: date) -> list[Target]:
         .filter(Q(year__isnull=True) | Q(year=today.year))
         .select_related("indicator__plan", "region")
     )
+    # A reference indicator (national, in a provincial deployment) has no completion to be at risk of.
+    qs = qs.exclude(indicator__source=Indicator.Source.REFERENCE)
     return [t for t in qs if t.indicator.source == Indicator.Source.REPORTED or t.indicator.definition]
 
 

@@ -150,7 +150,7 @@ class Context:
         return self.targets.get((indicator.pk, region.pk if region else None, y, city_own))
 
     def done(self, indicator: Indicator, start, end) -> int:
-        if indicator.source == Indicator.Source.REPORTED:
+        if indicator.source == Indicator.Source.REPORTED or not indicator.definition:  # a reference one: reported
             return self.reported_done(indicator, start, end)
         return self.cube.total(indicator.definition, start, end) if indicator.definition else 0
 

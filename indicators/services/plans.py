@@ -20,17 +20,18 @@ PLANS_FILE = Path(__file__).resolve().parent.parent / "data" / "plans.json"
 
 
 def plans_load(path: Path = PLANS_FILE) -> int:
-    """Load the plans of the seeds (idempotent: a plan already loaded is left as it is)."""
+    """Load the plans of the seeds. Idempotent, and it brings a plan loaded earlier up to the file: its
+    indicators' descriptions (name, unit, kind, source, definition, attribute, comparator, parent, order) are
+    updated and the indicators and key tasks it lacks added, with their targets; the targets of indicators it
+    had are left as they are (the province may have allocated or corrected them). Returns how many plans were
+    new."""
     data = json.loads(path.read_text(encoding="utf-8"))
     regions = {r.code: r for r in Region.objects.filter(level__in=["province", "city"])}
     regions.update({r.code: r for r in Region.objects.filter(code__in=_county_codes(data))})
     loaded = 0
     for spec in data["plans"]:
-        if Plan.objects.filter(code=spec["code"]).exists():
-            continue
         with transaction.atomic():
-            _load_plan(spec, regions)
-        loaded += 1
+            loaded += _load_plan(spec, regions)
     return loaded
 
 
@@ -38,42 +39,52 @@ def _county_codes(data) -> set[str]:
     return {t["region"] for p in data["plans"] for i in p["indicators"] for t in i["targets"] if len(t["region"]) == 6}
 
 
-def _load_plan(spec, regions) -> None:
-    plan = Plan.objects.create(
+def _indicator_fields(item: dict, order: int) -> dict:
+    return {
+        "name": item["name"],
+        "unit": item.get("unit", "人次"),
+        "kind": item["kind"],
+        "source": item["source"],
+        "definition": item.get("definition") or "",
+        "attribute": item.get("attribute", ""),
+        "comparator": item.get("comparator") or Indicator.Comparator.AT_LEAST,
+        "sort_order": order,
+    }
+
+
+def _load_plan(spec, regions) -> int:
+    """Create or bring up to date one plan; 1 if it was new."""
+    plan, new = Plan.objects.update_or_create(
         code=spec["code"],
-        name=spec["name"],
-        document=spec.get("document", ""),
-        region=regions.get(spec["region"]),
-        start=spec["start"],
-        end=spec["end"],
+        defaults={
+            "name": spec["name"],
+            "document": spec.get("document", ""),
+            "region": regions.get(spec["region"]),
+            "start": spec["start"],
+            "end": spec["end"],
+        },
     )
+    existing = {i.code: i for i in plan.indicators.all()}
     created = {}
     for order, item in enumerate(spec["indicators"]):
-        created[item["code"]] = Indicator.objects.create(
-            plan=plan,
-            code=item["code"],
-            name=item["name"],
-            unit=item.get("unit", "人次"),
-            kind=item["kind"],
-            source=item["source"],
-            definition=item.get("definition") or "",
-            sort_order=order,
-            parent=created.get(item.get("parent")),
-        )
-        for t in item["targets"]:
-            Target.objects.create(
-                indicator=created[item["code"]],
-                region=regions.get(t["region"]),
-                year=t.get("year"),
-                value=t["value"],
-                stretch=t.get("stretch"),
-                city_own=t.get("city_own", False),
-            )
-    for d in spec.get("department_targets", []):
-        if d["indicator"] in created:
-            DepartmentTarget.objects.create(
-                indicator=created[d["indicator"]], department=d["department"], value=d["value"]
-            )
+        fields = {**_indicator_fields(item, order), "parent": created.get(item.get("parent"))}
+        indicator = existing.get(item["code"])
+        if indicator is None:
+            indicator = created[item["code"]] = Indicator.objects.create(plan=plan, code=item["code"], **fields)
+            _create_targets(indicator, item["targets"], regions)
+            continue
+        created[item["code"]] = indicator
+        if any(getattr(indicator, k) != v for k, v in fields.items()):
+            for k, v in fields.items():
+                setattr(indicator, k, v)
+            indicator.save()
+    if new:
+        for d in spec.get("department_targets", []):
+            if d["indicator"] in created:
+                DepartmentTarget.objects.create(
+                    indicator=created[d["indicator"]], department=d["department"], value=d["value"]
+                )
+    tasks = {t.number: t for t in plan.tasks.all()}
     KeyTask.objects.bulk_create(
         [
             KeyTask(
@@ -84,8 +95,27 @@ def _load_plan(spec, regions) -> None:
                 deadline=t.get("deadline"),
             )
             for t in spec.get("tasks", [])
+            if t["number"] not in tasks
         ]
     )
+    for t in spec.get("tasks", []):  # a deadline the file gained (the plan's words, read later)
+        task = tasks.get(t["number"])
+        if task is not None and task.deadline is None and t.get("deadline"):
+            task.deadline = t["deadline"]
+            task.save(update_fields=["deadline"])
+    return int(new)
+
+
+def _create_targets(indicator: Indicator, targets: list[dict], regions) -> None:
+    for t in targets:
+        Target.objects.create(
+            indicator=indicator,
+            region=regions.get(t["region"]),
+            year=t.get("year"),
+            value=t["value"],
+            stretch=t.get("stretch"),
+            city_own=t.get("city_own", False),
+        )
 
 
 @transaction.atomic
@@ -138,7 +168,7 @@ def target_set(
 def reported_value_set(
     *, actor: User, indicator: Indicator, region: Region | None, period, value: int, evidence: str
 ) -> ReportedValue:
-    if indicator.source != Indicator.Source.REPORTED:
+    if indicator.definition or indicator.source == Indicator.Source.COMPUTED:
         raise DomainError(_("该指标由系统统计，不能填报。"))
     if region is None:
         require(actor, "indicator.report_national_value", message=_("全国数据由系统管理员填报。"))

@@ -191,12 +191,6 @@ def _rows(progress: Counter, breakdown: Counter) -> tuple[list[tuple], list[tupl
     )
 
 
-def _write(progress: Counter, breakdown: Counter) -> None:
-    progress_rows, breakdown_rows = _rows(progress, breakdown)
-    copy_insert(Progress, PROGRESS_FIELDS, progress_rows)
-    copy_insert(Breakdown, BREAKDOWN_FIELDS, breakdown_rows)
-
-
 def _with_ancestors(progress: Counter, breakdown: Counter) -> tuple[Counter, Counter]:
     return _summed_up(progress, lambda key: not key[2]), _summed_up(breakdown)
 
@@ -312,19 +306,26 @@ def progress_refresh(*, counties: list[int], months: list[date]) -> None:
     # Taken before counting: a change committed from here on is counted below or leaves its own row.
     PendingRefresh.objects.filter(county__in=counties, month__range=(first, last)).delete()
     new_p, new_b = count_facts(counties=counties, years=years)
-    old_p = _take(Progress, ["definition", "unit", "institution", "month"], unit__in=units, month__range=(first, last))
-    old_b = _take(Breakdown, ["definition", "unit", "year", "dimension", "key"], unit__in=units, year__in=years)
+    old_p = _cells(Progress, ["definition", "unit", "institution", "month"], unit__in=units, month__range=(first, last))
+    old_b = _cells(Breakdown, ["definition", "unit", "year", "dimension", "key"], unit__in=units, year__in=years)
+    # Only what changed is written: the county's own cells and its ancestors' move by the same differences (a
+    # claim changes a month's cells and a year's breakdowns; rewriting every cell of the county-years cost
+    # more than counting them).
     delta_p, delta_b = Counter(), Counter()
     for key in set(old_p) | set(new_p):
         d, unit, institution, month = key
-        if not institution:
-            for ancestor in _ancestors(unit):
-                delta_p[(d, ancestor, "", month)] += new_p.get(key, 0) - old_p.get(key, 0)
+        change = new_p.get(key, 0) - old_p.get(key, 0)
+        if change:
+            delta_p[key] += change
+            for ancestor in [] if institution else _ancestors(unit):
+                delta_p[(d, ancestor, "", month)] += change
     for key in set(old_b) | set(new_b):
         d, unit, year, dimension, k = key
-        for ancestor in _ancestors(unit):
-            delta_b[(d, ancestor, year, dimension, k)] += new_b.get(key, 0) - old_b.get(key, 0)
-    _write(new_p, new_b)
+        change = new_b.get(key, 0) - old_b.get(key, 0)
+        if change:
+            delta_b[key] += change
+            for ancestor in _ancestors(unit):
+                delta_b[(d, ancestor, year, dimension, k)] += change
     _apply(
         Progress,
         ["definition", "unit", "institution", "month"],
@@ -352,14 +353,13 @@ def _sharing_units(counties: list[int]) -> tuple[list[int], list[str]]:
     return sorted(set(counties) | set(shared)), units
 
 
-def _take(model, key_fields: list[str], **filters) -> dict[tuple, int]:
-    """Delete the cells matching `filters`, returning what they held, {key: value}, in one statement."""
+def _cells(model, key_fields: list[str], **filters) -> dict[tuple, int]:
+    """What the cells matching `filters` hold, {key: value} (plain tuples: no model rows, no converters)."""
     query = model.objects.filter(**filters).query
     where, params = query.get_compiler(connection=connection).compile(query.where)
     table, columns = model._meta.db_table, [model._meta.get_field(f).column for f in key_fields]
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE {where} RETURNING {', '.join(columns)}, value", params)  # noqa: S608
-        return {tuple(row[:-1]): row[-1] for row in cursor.fetchall()}
+    rows = _fetch(f"SELECT {', '.join(columns)}, value FROM {table} WHERE {where}", params)  # noqa: S608
+    return {tuple(row[:-1]): row[-1] for row in rows}
 
 
 def progress_refresh_pending(*, older_than: timedelta = timedelta(minutes=2)) -> int:
@@ -387,5 +387,8 @@ def _apply(model, key_fields: list[str], deltas: dict, **window) -> None:
             match |= Q(**dict(zip(key_fields, key, strict=True)))
         model.objects.filter(match, **window).delete()
     new = [(key, delta) for key, delta in deltas.items() if key not in now]
-    fields = [*key_fields, "value"] + (["parent"] if model is Progress else [])
-    copy_insert(model, fields, [(*key, delta, *([_parent(key[1])] if model is Progress else [])) for key, delta in new])
+    if model is Progress:  # and its parent: the county for an institution's cell, else the unit it is summed into
+        rows = [(*key, delta, key[1] if key[2] else _parent(key[1])) for key, delta in new]
+        copy_insert(model, [*key_fields, "value", "parent"], rows)
+    else:
+        copy_insert(model, [*key_fields, "value"], [(*key, delta) for key, delta in new])

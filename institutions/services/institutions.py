@@ -51,6 +51,19 @@ def _clean_fields(institution: Institution) -> None:
         raise DomainError(_("所在地请选择县（市、区），市直机构选择“市本级”。"), field="county")
 
 
+def _founding(institution: Institution) -> tuple:
+    return institution.county_id, institution.founded_on, institution.type
+
+
+def _founding_changed(before: tuple | None, institution: Institution) -> None:
+    """The plans' 新建公共实训基地 counts institutions by county, founding month and type (the indicators'
+    'foundings' facts): a change of any of them recounts the cells it left and the one it joins."""
+    after = _founding(institution)
+    cells = [cell for cell in (before, after) if cell and cell[1] is not None]
+    if before != after and cells:
+        progress_changed(counties={c for c, _m, _t in cells}, months={m for _c, m, _t in cells})
+
+
 @transaction.atomic
 def institution_register(*, actor: User, applied_on: date | None = None, **fields) -> Institution:
     """A bureau records an institution's application for designation (status 申请中), dated `applied_on`
@@ -61,6 +74,7 @@ def institution_register(*, actor: User, applied_on: date | None = None, **field
     require_bureau_scope(actor, institution)
     _clean_fields(institution)
     institution.save()
+    _founding_changed(None, institution)
     InstitutionStatusChange.objects.create(
         institution=institution,
         from_status="",
@@ -103,7 +117,6 @@ def institution_transition(
     institution.status = to_status
     if to_status == S.DESIGNATED:
         institution.designated_since = effective_date
-        progress_changed(counties={institution.county_id}, months={effective_date})  # new public training bases
     institution.save(update_fields=["status", "designated_since"])
     audit_log(
         actor=actor,
@@ -147,10 +160,12 @@ def institution_update_profile(*, actor: User, institution: Institution, changes
         if "county" in direct and not can(actor, "institution.decide", Institution(county=direct["county"])):
             raise PermissionDenied(_("不能把机构迁到您管辖范围以外的县（市、区）。"))
     before = {k: _field_text(institution, k) for k in direct}
+    founding = _founding(institution)
     for name, value in direct.items():
         setattr(institution, name, value)
     _clean_fields(institution)
     institution.save()
+    _founding_changed(founding, institution)
     changed = {k: [before[k], _field_text(institution, k)] for k in direct if before[k] != _field_text(institution, k)}
     if changed:
         audit_log(
@@ -196,11 +211,13 @@ def change_request_decide(*, actor: User, request: ProfileChangeRequest, approve
     step = CHANGE_REQUEST.check(actor, request, "approve" if approve else "reject", denied=denied)
     if approve:
         _require_new_seat_in_scope(actor, request.changes.get("county"))
+        founding = _founding(institution)
         for name, value in request.changes.items():
             field = Institution._meta.get_field(name)
             setattr(institution, field.attname, field.to_python(value) if value != "" else None)
         _clean_fields(institution)
         institution.save()
+        _founding_changed(founding, institution)
     elif not reason.strip():
         raise DomainError(_("驳回时请填写理由。"), field="reason")
     request.status = step.target

@@ -20,6 +20,7 @@ from institutions.models import InstitutionType
 from tests.institutions.factories import DesignatedInstitutionFactory, ProgramFactory, bureau_actor
 from tests.trainees.factories import make_id, register
 from trainees.models import Certificate, CertificateType, RecordSource, SubsidyKind, Trainee
+from trainees.services.certificates import certificate_region
 from trainees.services.records import training_records_append_bulk
 from training.models import ClassStatus, Enrollment, TrainingClass
 
@@ -110,22 +111,41 @@ def training_class(
     return tc
 
 
-def certificate(trainee: Trainee, *, issued: date, level: str | None = "level5", occupation_index: int = 0):
+def certificate(
+    trainee: Trainee,
+    *,
+    issued: date,
+    level: str | None = "level5",
+    occupation_index: int = 0,
+    type: str = CertificateType.SKILL_LEVEL,
+    trained_in: str | None = None,
+):
+    """A certificate counted where the service would count it (certificate_region)."""
+    held = occupation(occupation_index)
+    county = region(trained_in) if trained_in else None
     return Certificate.objects.create(
         trainee=trainee,
-        type=CertificateType.SKILL_LEVEL,
+        type=type,
         number=f"CERT{next(_seq):08d}",
-        occupation=occupation(occupation_index),
+        occupation=held,
         skill_level=SkillLevel.objects.get(code=level) if level else None,
         issuing_body="绥化市职业技能鉴定中心",
         issue_date=issued,
+        region=certificate_region(trainee=trainee, occupation=held, trained_in=county),
     )
 
 
 def public_base(
-    county: str = "231202", designated_on: date = date(2024, 6, 10), type=InstitutionType.PUBLIC_TRAINING_BASE
+    county: str = "231202",
+    designated_on: date = date(2024, 6, 10),
+    type=InstitutionType.PUBLIC_TRAINING_BASE,
+    founded_on: date | str | None = "designated",
 ):
-    return DesignatedInstitutionFactory(county=region(county), type=type, designated_on=designated_on)
+    """A designated institution, built (founded_on) when designated unless told otherwise."""
+    founded = designated_on if founded_on == "designated" else founded_on
+    return DesignatedInstitutionFactory(
+        county=region(county), type=type, designated_on=designated_on, founded_on=founded
+    )
 
 
 # --- plans of our own ----------------------------------------------------------------------------------------

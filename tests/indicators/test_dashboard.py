@@ -277,7 +277,8 @@ def test_a_city_user_drills_into_its_counties_but_not_another_city(client, seeds
     assert children["231202"]["url"] == "/dashboard/231202/?plan=suihua-2019&year=2019"
     assert children["2312"]["city_own"] and children["2312"]["target"] == 1254
     targets = client.get("/api/targets/").json()
-    assert targets["count"] == 12 and all(t["region"].startswith("2312") for t in targets["results"])
+    assert targets["count"] == 14  # 12 of suihua-2019, the two ratios of suihua-2020-2021
+    assert all(t["region"].startswith("2312") for t in targets["results"])
 
 
 def test_a_province_user_sees_its_whole_province_and_nothing_beyond(client, seeds, province_user):

@@ -46,6 +46,7 @@ def test_a_county_user_opens_on_the_plan_that_has_a_target_for_the_county(client
         "hlj-2022-2025": True,
         "national-2021-2025": True,
         "suihua-2019": False,
+        "suihua-2020-2021": True,
     }
     assert "（本级无目标）" in response.content.decode()
 
@@ -53,7 +54,8 @@ def test_a_county_user_opens_on_the_plan_that_has_a_target_for_the_county(client
 def test_a_city_user_opens_on_the_plan_that_has_a_target_for_the_city(client, seeds, city_user):
     response = opened(client, city_user)
 
-    assert (response.context["plan"].code, response.context["year"]) == ("suihua-2019", 2019)
+    # The newest plan with a target for the city: the 2021 ratios of suihua-2020-2021.
+    assert (response.context["plan"].code, response.context["year"]) == ("suihua-2020-2021", 2021)
     assert options(response)["suihua-2019"] is False and options(response)["hlj-2025-2027"] is True
 
 
@@ -112,4 +114,4 @@ def test_the_api_opens_on_the_same_plan_as_the_page(client, seeds, county_user, 
         with clock(TODAY):
             data = client.get("/api/dashboard/").json()
         assert data["plan"]["code"] == code
-    assert Plan.objects.count() == 5
+    assert Plan.objects.count() == 6

@@ -132,7 +132,7 @@ def test_key_area_advanced_certificates_count_only_occupations_on_an_urgent_list
     assert counted("key_area_advanced_certificates") == {JUN: 2}
 
 
-def test_public_training_bases_count_first_designations_by_effective_month():
+def test_public_training_bases_count_a_base_once_however_often_it_is_designated():
     base = public_base(designated_on=date(2024, 6, 10))
     transition(base, InstitutionStatus.SUSPENDED, date(2024, 7, 1))
     transition(base, InstitutionStatus.DESIGNATED, date(2024, 8, 1))  # reinstated: not a new base

@@ -76,9 +76,9 @@ def test_the_page_offers_begun_plans_with_their_months_and_bounds_the_month_inpu
     assert "future" not in choices
     assert choices["suihua-2019"].endswith("（2019-01 至 2019-12）")
     assert choices["hlj-2025-2027"].endswith("（2025-01 至 2026-12）")
-    assert (form.initial["plan"], form.initial["month"]) == ("suihua-2019", date(2019, 12, 1))  # its target
+    assert (form.initial["plan"], form.initial["month"]) == ("suihua-2020-2021", date(2021, 12, 1))  # its target
     attrs = form.fields["month"].widget.attrs
-    assert (attrs["min"], attrs["max"]) == ("2019-01", "2019-12")
+    assert (attrs["min"], attrs["max"]) == ("2020-01", "2021-12")
 
 
 def test_posting_a_2019_plan_with_2026_11_is_a_400_with_the_message_on_the_month(client, seeds, city_user):

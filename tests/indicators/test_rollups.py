@@ -27,7 +27,7 @@ from tests.indicators.factories import (
     training_class,
 )
 from tests.institutions.factories import DesignatedInstitutionFactory, ProgramFactory
-from trainees.models import Certificate, RecordSource, SubsidyKind, Trainee, TrainingRecord
+from trainees.models import Certificate, CertificateType, RecordSource, SubsidyKind, Trainee, TrainingRecord
 from trainees.services.history import history_import
 from trainees.synthetic import write_csv
 
@@ -83,6 +83,11 @@ def append_for_anda(people) -> list[date]:
     registered = Trainee.objects.filter(registered_region__code="231281")[:3]
     for level, someone in zip(["level3", "level5", "level2"], registered, strict=False):
         certificate(someone, issued=date(2025, 3, 25), level=level)
+    certificate(registered[0], issued=date(2025, 3, 26), level="level3", type=CertificateType.TRAINING)  # not counted
+    Trainee.objects.filter(pk=people[10].pk).update(registered_region=None)
+    people[10].registered_region = None
+    ledger(people[10], county="231281", end=date(2024, 11, 17))
+    certificate(people[10], issued=date(2025, 3, 27), level="level3")  # no registration: where trained, 安达
     return [date(2025, 3, 1), date(2024, 11, 1)]
 
 
@@ -150,9 +155,10 @@ def test_county_city_and_province_totals_equal_a_direct_count_of_the_facts(histo
         assert total("subsidized_training", prefix) == subsidized.count(), prefix
         assert total("migrant_workers", prefix) == subsidized.filter(category__code="migrant_worker").count()
         assert total("apprentices", prefix) == subsidized.filter(training_type__code="apprenticeship").count()
+        assert total("high_skilled_training", prefix) == subsidized.filter(skill_level__rank__gte=4).count()
         completed = (3 if "231281".startswith(prefix) else 0) + (4 if prefix in ("231200", "2312", "23") else 0)
         assert total("all_training", prefix) == ledger_rows.filter(source="history").count() + completed
-        certificates = Certificate.objects.filter(at(prefix, "trainee__registered_region"))
+        certificates = Certificate.objects.filter(at(prefix, "region"), type__in=["qualification", "skill_level"])
         assert total("new_certificates", prefix) == certificates.count()
         assert total("high_skilled_certificates", prefix) == certificates.filter(skill_level__rank__gte=4).count()
     assert total("subsidized_training", "231202") > 0 and total("subsidized_training", "2301") > 0

@@ -53,7 +53,7 @@ def target(ind: Indicator, code: str, year=None, city_own=False) -> Target:
 
 def test_plans_load_keeps_the_seed_allocation_and_is_idempotent():
     assert plans_load() == 0
-    assert Plan.objects.count() == 5
+    assert Plan.objects.count() == 6
     for code, value in SUIHUA_COUNTIES.items():
         assert target(suihua(), code, 2019).value == value
     assert target(suihua(), "2312", 2019, city_own=True).value == 1254

@@ -8,16 +8,36 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_log
-from catalog.models import Occupation, SkillLevel
+from catalog.models import Occupation, Region, SkillLevel
 from core.errors import DomainError
 from core.importing import ImportError_, ImportReport, Sheet
 from core.policy import require
 from core.progress import progress_changed
 
-from ..models import Certificate, CertificateType, Trainee
+from ..models import Certificate, CertificateType, Trainee, TrainingRecord
 from .people import parse_id_number
 
 COLUMNS = ["身份证号码", "姓名", "证书类型", "证书编号", "职业编码", "技能等级", "发证机构", "发证日期"]
+
+
+def certificate_region(*, trainee: Trainee, occupation: Occupation, trained_in: Region | None = None) -> Region | None:
+    """Where a certificate counts for the plans' indicators (Certificate.region), in this order:
+
+    1. the county where the person is registered (户籍/登记地, Trainee.registered_region);
+    2. else `trained_in`, the county of the class the certificate came from, when the caller knows it (the
+       training app, recording a class's results: this app cannot look at classes, being below them);
+    3. else the county of the person's latest training on the ledger in the certificate's occupation;
+    4. else the county of the person's latest training on the ledger in any occupation;
+    5. else nowhere (None): the certificate is kept but counted in no region's indicators.
+
+    Fixed when recorded: a later change of the person's registration does not move past certificates."""
+    if trainee.registered_region_id:
+        return trainee.registered_region
+    if trained_in is not None:
+        return trained_in
+    records = TrainingRecord.objects.filter(trainee=trainee).order_by("-end_date", "-id")
+    latest = records.filter(occupation=occupation).first() or records.first()
+    return latest.county if latest else None
 
 
 @transaction.atomic
@@ -31,6 +51,7 @@ def certificate_add(
     issuing_body: str,
     issue_date: date,
     skill_level: SkillLevel | None = None,
+    trained_in: Region | None = None,
 ) -> Certificate:
     require(actor, "trainee.record", trainee, _("您无权为该学员登记证书。"))
     number = number.strip()
@@ -52,6 +73,7 @@ def certificate_add(
         skill_level=skill_level,
         issuing_body=issuing_body.strip(),
         issue_date=issue_date,
+        region=certificate_region(trainee=trainee, occupation=occupation, trained_in=trained_in),
         recorded_by=actor,
     )
     audit_log(
@@ -61,8 +83,8 @@ def certificate_add(
         region=actor.region,
         details={"type": type, "number": number},
     )
-    if trainee.registered_region_id:
-        progress_changed(counties={trainee.registered_region_id}, months={issue_date})
+    if certificate.region_id:
+        progress_changed(counties={certificate.region_id}, months={issue_date})
     return certificate
 
 
