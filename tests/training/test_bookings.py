@@ -168,3 +168,24 @@ def test_a_venue_smaller_than_the_planned_headcount_is_a_warning(w):
     c = create(w, 30)
     session(w, c, venue=venue)
     assert application_warnings(c) == ["场地 小教室 容纳 20 人，少于计划人数 30 人。"]
+
+
+def test_the_class_form_states_the_capacity_and_shows_the_refusal_on_its_field(w):
+    w.institution.capacity = 70
+    w.institution.save()
+    client = Client()
+    client.force_login(w.owner)
+    assert "不超过本机构登记的培训能力：每期 70 人。" in client.get("/classes/new/").content.decode()
+    dates = make_class(w.program, w.owner, timetable=False)
+    response = client.post(
+        "/classes/new/",
+        {
+            "program": w.program.pk,
+            "name": "千人班",
+            "start_date": str(dates.start_date),
+            "end_date": str(dates.end_date),
+            "planned_headcount": "1000",
+        },
+    )
+    assert response.status_code == 400
+    assert "计划人数 1000 人超过机构登记的培训能力（每期 70 人）" in response.content.decode()
