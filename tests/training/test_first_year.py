@@ -103,3 +103,14 @@ def test_the_evaluation_is_a_fixed_number_of_queries(place, django_assert_max_nu
     with django_assert_max_num_queries(4):
         listed = first_year_shortfalls(user=place.bureau, today=place.after_first_year)
         assert len(first_year_evidence(listed)) == 1 + len(others)
+
+
+def test_another_countys_bureau_does_not_see_the_institution(place):
+    place.ran(10, "十人班")
+    other = bureau_user("231281")
+    assert place.listed() == [place.institution]
+    assert list(first_year_shortfalls(user=other, today=place.after_first_year)) == []
+    client = Client()
+    client.force_login(other)
+    with clock(place.after_first_year):
+        assert "首年学校" not in client.get("/classes/first-year/").content.decode()
