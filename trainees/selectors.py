@@ -9,7 +9,7 @@ from core.policy import can
 
 from . import idnumber
 from .crypto import blind_index
-from .models import Certificate, SubsidyKind, Trainee, TraineeAccess, TrainingRecord
+from .models import Certificate, RecordSource, SubsidyKind, Trainee, TraineeAccess, TrainingRecord
 
 
 def _access_q(user: User) -> Q:
@@ -97,3 +97,20 @@ def subsidy_history(*, trainee_ids: list[int], year: int) -> tuple[dict[int, int
     for trainee_id, occupation_id, rank in rows:
         pairs.setdefault(trainee_id, []).append((occupation_id, rank))
     return per_year, pairs
+
+
+def archived_trainings_between(*, trainee_ids, start, end) -> dict[int, list[tuple]]:
+    """Migrated history in the archive (imported, not a class of this system: those are checked by their
+    sessions and check-ins) whose dates overlap [start, end], per person: (start, end, institution). One query
+    for any number of people, for the roster check and the claim's overlap rule alike."""
+    rows = (
+        TrainingRecord.objects.filter(
+            trainee_id__in=list(trainee_ids), source=RecordSource.HISTORY, start_date__lte=end, end_date__gte=start
+        )
+        .order_by("start_date")
+        .values_list("trainee_id", "start_date", "end_date", "institution__name", "institution_credit_code")
+    )
+    found: dict[int, list[tuple]] = {}
+    for trainee_id, first, last, name, code in rows:
+        found.setdefault(trainee_id, []).append((first, last, name or code or ""))
+    return found

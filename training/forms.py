@@ -26,6 +26,10 @@ class ClassForm(forms.Form):
         self.fields["program"].queryset = (qs if qs is not None else Program.objects.none()).select_related(
             "occupation", "skill_level"
         )
+        if institution is not None and institution.capacity:  # the service refuses more (training.services.bookings)
+            self.fields["planned_headcount"].help_text = _("不超过本机构登记的培训能力：每期 %(c)s 人。") % {
+                "c": institution.capacity
+            }
 
 
 class ClassEditForm(forms.Form):

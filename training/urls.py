@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views, views_timetable
+from . import views, views_first_year, views_timetable
 
 app_name = "training"
 
 urlpatterns = [
     path("", views.ClassListView.as_view(), name="list"),
     path("queue/", views.ApprovalQueueView.as_view(), name="queue"),
+    path("first-year/", views_first_year.FirstYearView.as_view(), name="first_year"),
     path("new/", views.ClassCreateView.as_view(), name="create"),
     path("roster-template.xlsx", views.RosterTemplateView.as_view(), name="roster_template"),
     path("timetable-template.xlsx", views_timetable.TimetableTemplateView.as_view(), name="timetable_template"),

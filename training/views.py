@@ -36,6 +36,7 @@ from .forms import (
 )
 from .models import CheckInDevice, ClassSession, ClassStatus, EnrollmentResult
 from .services import attendance, classes, results, roster, roster_template
+from .services.bookings import application_warnings
 
 
 def _scoped_class(request, pk):
@@ -167,6 +168,8 @@ class ClassDetailView(PermissionRequiredMixin, View):
             "history": c.status_changes.select_related("actor"),
             "total_hours": sum(s.hours for s in sessions),
             "problems": classes.approval_problems(c, clock.today()) if "approve" in acts else [],
+            # Venues or teachers booked twice, a venue too small: seen by the bureau deciding and the owner editing.
+            "warnings": application_warnings(c) if "return" in acts or "edit" in acts else [],
             "job": _roster_job(request, c) if is_owner or is_decider else None,
             "session_form": SessionForm(auto_id="id_session_%s"),
             "material_form": MaterialForm(auto_id="id_material_%s"),

@@ -1,5 +1,6 @@
 """The training app's to-dos on the 工作台 (core.work): applications to decide, and the institution's own drafts,
-returned applications and roster imports that stopped on errors."""
+returned applications and roster imports that stopped on errors; and the bureau's institutions whose first
+designated year ended without a class of 30 people (seed 004: asked here, where the classes are)."""
 
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from core import clock
 from core.work import todo
 
 from . import selectors
+from .first_year import first_year_shortfalls
 from .models import ClassStatus, ImportJob
 from .workflows import CLASS
 
@@ -87,4 +89,14 @@ todo(
     hint=_("打开培训班，按错误清单修改文件后重新导入。"),
     link=lambda job: class_page(job.training_class),
     title=lambda job: f"{job.training_class.name}（{job.get_status_display()}）",
+)
+todo(
+    "first_year_shortfalls",
+    _("认定首年未开班达标的机构"),
+    "training:first_year",
+    permission="institution.decide",
+    items=lambda user: first_year_shortfalls(user=user),
+    order=73,
+    hint=_("认定后一年内未组织一期 30 人以上的培训班：核实后暂停认定。"),
+    link=lambda institution: reverse("training:first_year") + f"#institution-{institution.pk}",
 )

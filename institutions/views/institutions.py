@@ -90,8 +90,12 @@ class InstitutionDetailView(PermissionRequiredMixin, View):
             "may_edit": can(user, "institution.edit", institution),
             "may_list_program": institution.is_designated
             and can(user, "program.decide", Program(institution=institution)),
-            "transition_form": TransitionForm() if transitions else None,
+            # A work item may lead here with the act and its reason chosen (training.first_year: ?to_status=&reason=).
+            "transition_form": TransitionForm(initial={"reason": request.GET.get("reason", "")[:1000]})
+            if transitions
+            else None,
             "transitions": transitions,
+            "chosen_status": request.GET.get("to_status", ""),
             "inspection_form": InspectionForm() if may_decide else None,
             "program_status_form": ProgramStatusForm() if may_decide else None,
             # ids of their own: the teacher's and the venue's "name" share a page; the decision form repeats

@@ -10,10 +10,11 @@ from django.db.models import Count, F, Sum
 
 from institutions.selectors import institution_designated_between, program_listed_between
 from trainees.models import SubsidyKind, Trainee, TrainingRecord
+from trainees.selectors import archived_trainings_between
 from training.models import Attendance
 
 from ..models import CategoryEligibility, ClaimLine, PhoneFollowUp, SubsidyClaim
-from .facts import AttendedHours, DeviceCheckIn, LedgerEntry, LineFacts, OtherCheckIn, Session
+from .facts import ArchivedTraining, AttendedHours, DeviceCheckIn, LedgerEntry, LineFacts, OtherCheckIn, Session
 
 __all__ = ["ClaimContext", "LineFacts", "attended_hours", "load"]
 
@@ -44,6 +45,8 @@ class ClaimContext:
     device_check_ins: list[DeviceCheckIn]  # ordered by device, then time
     follow_up_outcomes: dict[int, str]  # line id → outcome of its phone follow-up (FollowUpOutcome)
     min_hours_per_day: int = 0  # from the claim's standard; 0: not paid by the day
+    # trainee id → migrated-history trainings whose dates overlap this class's (see _archived_trainings)
+    archived_trainings: dict[int, list[ArchivedTraining]] = field(default_factory=dict)
     # Each rule's hits, computed once per context (see Rule.run); reassigning any fact clears them.
     hits: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -106,6 +109,13 @@ def _other_check_ins(training_class, trainee_ids) -> dict[int, list[OtherCheckIn
     for trainee_id, *check_in in rows:
         found[trainee_id].append(OtherCheckIn(*check_in))
     return found
+
+
+def _archived_trainings(training_class, trainee_ids) -> dict[int, list[ArchivedTraining]]:
+    found = archived_trainings_between(
+        trainee_ids=trainee_ids, start=training_class.start_date, end=training_class.end_date
+    )
+    return {trainee_id: [ArchivedTraining(*row) for row in rows] for trainee_id, rows in found.items()}
 
 
 def _device_check_ins(training_class) -> list[DeviceCheckIn]:
@@ -182,4 +192,5 @@ def load(claim: SubsidyClaim, settings) -> ClaimContext:
         device_check_ins=_device_check_ins(training_class),
         follow_up_outcomes=dict(PhoneFollowUp.objects.filter(claim=claim).values_list("line_id", "outcome")),
         min_hours_per_day=claim.standard.min_hours_per_day if claim.standard else 0,
+        archived_trainings=_archived_trainings(training_class, trainee_ids),
     )

@@ -67,3 +67,11 @@ class AttendedHours(NamedTuple):
 def age_on(birth: date, day: date) -> int:
     """Age in whole years on `day` (a birthday on `day` counts)."""
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+class ArchivedTraining(NamedTuple):
+    """A training of one of this claim's people in the migrated history, its dates overlapping this class's."""
+
+    start_date: date
+    end_date: date
+    institution: str  # its name, or the credit code the history gave, or ""

@@ -76,11 +76,12 @@ def yearly_limit(ctx):
     code="TIME_OVERLAP",
     label=_("培训时间重叠"),
     severity=Severity.BLOCKING,
-    version=1,
+    version=2,
     message="同一时间参加了另一个培训班",
 )
 def overlap(ctx):
-    """Another class the person checked in at, at a session overlapping one of this class's in time."""
+    """Another class the person checked in at, at a session overlapping one of this class's in time; or (v2) a
+    training in the migrated history on one of this class's days (history has dates, not hours)."""
     own = defaultdict(list)
     for session in ctx.sessions:
         own[session.day].append(session)
@@ -92,8 +93,27 @@ def overlap(ctx):
                 if any(other.start_time < s.end_time and s.start_time < other.end_time for s in own.get(other.day, []))
             }
         )
-        if classes:
-            yield Hit(line.line_id, {"classes": classes}, "：" + "、".join(classes))
+        archived = _archived_overlaps(ctx, line, own)
+        if classes or archived:
+            inputs = {"classes": classes}
+            if archived:
+                inputs["archived"] = [
+                    {"from": str(a.start_date), "to": str(a.end_date), "institution": a.institution} for a in archived
+                ]
+            names = classes + [
+                str(_("档案记录 %(f)s 至 %(t)s") % {"f": a.start_date, "t": a.end_date})
+                + (f"（{a.institution}）" if a.institution else "")
+                for a in archived
+            ]
+            yield Hit(line.line_id, inputs, "：" + "、".join(names))
+
+
+def _archived_overlaps(ctx, line, own) -> list:
+    """The person's history trainings spanning one of this class's session days (its dates if no timetable)."""
+    mine = ctx.archived_trainings.get(line.trainee_id, [])  # loaded for dates overlapping the class's
+    if not own:
+        return list(mine)
+    return [a for a in mine if any(a.start_date <= day <= a.end_date for day in own)]
 
 
 @rule(

@@ -4,6 +4,7 @@ class (or decided on it or its change) or reviewed any of its claims cannot reco
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
@@ -16,7 +17,16 @@ from core.errors import DomainError
 from core.policy import require
 from training.models import ClassStatus, ClassStatusChange
 
-from ..models import ClaimLine, ClaimStatus, ClaimStatusChange, Objection, Payment, PaymentKind, SubsidyClaim
+from ..models import (
+    ClaimLine,
+    ClaimStatus,
+    ClaimStatusChange,
+    Objection,
+    Payment,
+    PaymentKind,
+    SubsidyClaim,
+    SubsidyStandard,
+)
 from ..workflows import CLAIM
 from .claims import _move
 from .standards import setting_for, standard_for
@@ -115,24 +125,54 @@ def _replayed(key: str, **expected) -> Payment | None:
     return payment
 
 
-def advance_amount(training_class) -> Decimal:
+@dataclass(frozen=True)
+class AdvanceBasis:
+    """What the advance multiplies: the people on the approved roster × one person's amount under the standard
+    × the region's advance share. Never the planned headcount: a class approved for 20 with 5 on its roster
+    could never earn more than 5 people's subsidy."""
+
+    standard: SubsidyStandard
+    headcount: int  # enrollments on the roster (a removed person has no enrollment)
+    per_person: Decimal  # one person's full amount under the standard
+    share: Decimal  # RegionSetting.advance_share
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.per_person * self.headcount * self.share).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    @property
+    def formula(self) -> str:
+        return _("%(n)s 人 × 标准 %(p)s 元/人 × 预拨比例 %(s)s%% = %(a)s 元") % {
+            "n": self.headcount,
+            "p": self.per_person.quantize(CENT),
+            "s": f"{(self.share * 100).normalize():f}",
+            "a": self.amount,
+        }
+
+
+def advance_basis(training_class) -> AdvanceBasis:
     standard = standard_for(training_class)
     if standard is None:
         raise DomainError(_("没有适用的补贴标准，无法计算预拨金额。"))
+    headcount = training_class.enrollments.count()
+    if not headcount:
+        raise DomainError(_("花名册为空，无法计算预拨金额。"))
     hours = training_class.program.standard_hours
     per_person = {
         "per_person": standard.amount,
         "per_hour": standard.amount * hours,
         "per_day": standard.amount * math.ceil(hours / max(standard.min_hours_per_day, 1)),
     }[standard.basis]
-    planned = per_person * training_class.planned_headcount
-    share = setting_for(training_class.county).advance_share
-    return (planned * share).quantize(CENT, rounding=ROUND_HALF_UP)
+    return AdvanceBasis(standard, headcount, per_person, setting_for(training_class.county).advance_share)
+
+
+def advance_amount(training_class) -> Decimal:
+    return advance_basis(training_class).amount
 
 
 @transaction.atomic
 def advance_record(*, actor: User, training_class, bank_reference: str, idempotency_key: str) -> Payment:
-    """预拨: the region's share (at least half) of the planned amount, once per class."""
+    """预拨: the region's share (at least half) of what the approved roster could earn, once per class."""
     _require_finance(actor, training_class)
     _require_no_conflict(actor, training_class)
     if existing := _replayed(idempotency_key, training_class_id=training_class.pk, kind=PaymentKind.ADVANCE):

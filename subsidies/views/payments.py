@@ -43,14 +43,15 @@ class AdvanceView(ReauthRequiredMixin, PermissionRequiredMixin, View):
 
     def _render(self, request, tc, form, status=200):
         try:
-            amount, amount_error = payments.advance_amount(tc), ""
+            basis, amount_error = payments.advance_basis(tc), ""
         except DomainError as exc:
-            amount, amount_error = None, exc.message
+            basis, amount_error = None, exc.message
         context = {
             "is_advance": True,
             "tc": tc,
             "form": form,
-            "amount": amount,
+            "basis": basis,
+            "amount": basis.amount if basis else None,
             "amount_error": amount_error,
             "conflict": payments.payment_conflict(actor=request.user, training_class=tc),
             "payments": selectors.class_payments(tc),

@@ -8,6 +8,7 @@ TRAINING_PAGES = {
     # --- training (classes)
     "training:list": [GET("login 200 200 200 200 403 200 200 200")],
     "training:queue": [GET("login 403 200 200 200 403 403 403 403")],
+    "training:first_year": [GET("login 403 200 200 200 403 403 403 403")],
     "training:create": [
         GET("login 403 403 403 403 403 200 200 403"),
         POST("login 403 403 403 403 403 400 400 403"),

@@ -1,4 +1,4 @@
-"""Payments (拨付): one advance per class (the region's share of the planned amount), one settlement per
+"""Payments (拨付): one advance per class (the region's share of what the roster could earn), one settlement per
 approved claim (approved − advance, negative = recovery), idempotency keys, finance in scope only, and
 separation of duties: whoever approved the class or reviewed its claim cannot record any payment for it."""
 
@@ -16,7 +16,7 @@ from core.clock import replaying as clock
 from core.errors import DomainError
 from subsidies.models import ClaimStatus, Payment, PaymentKind
 from subsidies.services import claims, notices, payments
-from training.models import ClassStatus, EnrollmentResult
+from training.models import ClassStatus, EnrollmentResult, TrainingClass
 from training.services import classes
 
 from .factories import (
@@ -56,11 +56,11 @@ def settle(h, claim, key="stl-1", actor=None, bank_reference="STL0001"):
 # --- advance ------------------------------------------------------------------------------------------------
 
 
-def test_the_advance_is_the_regions_share_of_the_planned_amount_and_is_paid_once():
+def test_the_advance_is_the_regions_share_of_the_roster_amount_and_is_paid_once():
     h = completed_class(until=ClassStatus.APPROVED)  # 3 on the roster, 5 planned, 1000 yuan a person
     assert h.training_class.planned_headcount == 5
     first = advance(h)
-    assert (first.kind, first.amount, first.recorded_by) == (PaymentKind.ADVANCE, Decimal("2500.00"), h.finance)
+    assert (first.kind, first.amount, first.recorded_by) == (PaymentKind.ADVANCE, Decimal("1500.00"), h.finance)
     assert advance(h).pk == first.pk  # the same key answers the same payment
     with pytest.raises(DomainError, match="已预拨"):
         advance(h, key="adv-2")
@@ -75,12 +75,35 @@ def test_the_database_allows_one_advance_per_class():
         PaymentFactory(training_class=h.training_class, kind=PaymentKind.ADVANCE, recorded_by=h.finance)
 
 
+def test_the_advance_counts_the_people_on_the_roster_not_the_planned_headcount():
+    """Issue 16: 5 on the roster of a class planned for 20 got the advance of 20. The base is the roster."""
+    h = completed_class(until=ClassStatus.APPROVED, people=5)
+    TrainingClass.objects.filter(pk=h.training_class.pk).update(planned_headcount=20)
+    h.training_class.refresh_from_db()
+    basis = payments.advance_basis(h.training_class)
+    assert (basis.headcount, basis.per_person, basis.share) == (5, Decimal(1000), Decimal("0.50"))
+    assert basis.formula == "5 人 × 标准 1000.00 元/人 × 预拨比例 50% = 2500.00 元"
+    assert advance(h).amount == Decimal("2500.00")  # not 20 × 1000 × 50 % = 10000
+
+
+def test_the_advance_page_shows_the_roster_basis():
+    h = completed_class(until=ClassStatus.APPROVED, people=4)
+    TrainingClass.objects.filter(pk=h.training_class.pk).update(planned_headcount=20)
+    client = Client()
+    client.force_login(h.finance)
+    response = client.get(f"/claims/payments/classes/{h.training_class.pk}/advance/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "4 人 × 标准 1000.00 元/人 × 预拨比例 50% = 2000.00 元" in html
+    assert "2000.00" in html and "10000.00" not in html
+
+
 def test_the_advance_share_and_the_basis_come_from_data():
     RegionSettingFactory(region=region("231202"), advance_share=Decimal("0.60"))
     make_standard("2312", basis="per_day", amount=100, min_hours_per_day=6, skill_level=level("level5"))
     h = completed_class(until=ClassStatus.APPROVED)
-    # 12 standard hours / 6 a day = 2 days × 100 yuan × 5 planned × 60 %
-    assert advance(h).amount == Decimal("600.00")
+    # 12 standard hours / 6 a day = 2 days × 100 yuan × 3 on the roster × 60 %
+    assert advance(h).amount == Decimal("360.00")
 
 
 def test_no_advance_before_the_class_is_approved_or_without_a_bank_reference():
@@ -117,7 +140,7 @@ def test_only_finance_in_scope_records_payments(who):
 @pytest.mark.parametrize("region_code", ["23", "2312", "231202"])
 def test_finance_of_the_province_city_or_county_may_pay(region_code):
     h = completed_class(until=ClassStatus.APPROVED)
-    assert advance(h, actor=finance(region_code)).amount == Decimal("2500.00")
+    assert advance(h, actor=finance(region_code)).amount == Decimal("1500.00")
 
 
 # --- settlement ---------------------------------------------------------------------------------------------
@@ -133,11 +156,11 @@ def test_no_settlement_before_the_claim_is_approved():
 
 def test_the_settlement_is_approved_minus_advance_and_happens_once():
     h = completed_class()
-    advance(h)  # 2500
+    advance(h)  # 1500
     claim, _ = approved_claim(h)
     assert claim.approved_amount == Decimal("3000.00")
     payment = settle(h, claim)
-    assert (payment.kind, payment.amount, payment.is_recovery) == (PaymentKind.SETTLEMENT, Decimal("500.00"), False)
+    assert (payment.kind, payment.amount, payment.is_recovery) == (PaymentKind.SETTLEMENT, Decimal("1500.00"), False)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SETTLED
     assert settle(h, claim).pk == payment.pk  # a retried request with the same key
@@ -161,11 +184,12 @@ def test_a_second_settlement_by_the_payer_is_refused_as_already_settled_not_as_a
 
 
 def test_a_settlement_below_the_advance_is_a_recovery():
+    RegionSettingFactory(region=region("231202"), advance_share=Decimal("1.00"))
     h = completed_class(outcome=lambda n: EnrollmentResult.FAILED if n == 2 else EnrollmentResult.PASSED)
-    advance(h)  # 2500 for 5 planned
+    advance(h)  # 3000: all of the 3 on the roster
     claim, _ = approved_claim(h)  # 2 approved: 2000
     payment = settle(h, claim)
-    assert payment.amount == Decimal("-500.00") and payment.is_recovery
+    assert payment.amount == Decimal("-1000.00") and payment.is_recovery
     assert AuditEvent.objects.filter(action="payment.recovery_recorded").count() == 1
 
 

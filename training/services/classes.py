@@ -20,6 +20,7 @@ from institutions.services.institutions import institution_record_class
 from ..models import ClassMaterial, ClassSession, ClassStatusChange, SessionKind, TrainingClass
 from ..models import ClassStatus as S
 from ..workflows import CLASS
+from .bookings import booking_conflicts, require_teacher_free, require_within_capacity
 
 MIN_MINUTES_PER_HOUR = 40  # seed 004: each class hour at least 40 minutes
 MATERIAL_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png"}
@@ -77,6 +78,7 @@ def class_create(
         raise DomainError(_("结业日期不能早于开班日期。"), field="end_date")
     if planned_headcount <= 0:
         raise DomainError(_("计划人数应大于 0。"), field="planned_headcount")
+    require_within_capacity(program.institution, planned_headcount)
     training_class = TrainingClass.objects.create(
         institution=program.institution,
         program=program,
@@ -106,6 +108,8 @@ def class_update(*, actor: User, training_class: TrainingClass, **fields) -> Tra
         raise DomainError(_("结业日期不能早于开班日期。"), field="end_date")
     if training_class.planned_headcount <= 0:
         raise DomainError(_("计划人数应大于 0。"), field="planned_headcount")
+    if "planned_headcount" in fields:
+        require_within_capacity(training_class.institution, training_class.planned_headcount)
     outside = training_class.sessions.exclude(date__range=(training_class.start_date, training_class.end_date))
     if outside.exists():
         raise DomainError(_("课程表中有课程不在新的培训日期内，请先调整课程表。"), field="start_date")
@@ -172,6 +176,7 @@ def _check_session(training_class: TrainingClass, session: ClassSession) -> None
         raise PermissionDenied
     if session.venue_id and session.venue.institution_id != training_class.institution_id:
         raise PermissionDenied
+    require_teacher_free(training_class, session)
 
 
 @transaction.atomic
@@ -232,6 +237,13 @@ def approval_problems(training_class: TrainingClass, today: date) -> list[str]:
         problems.append(_("花名册为空。"))
     if training_class.sessions.exclude(date__range=(training_class.start_date, training_class.end_date)).exists():
         problems.append(_("课程表中有课程不在培训日期内。"))
+    capacity = training_class.institution.capacity
+    if capacity and training_class.planned_headcount > capacity:
+        problems.append(
+            _("计划人数 %(n)s 人超过机构登记的培训能力（每期 %(c)s 人）。")
+            % {"n": training_class.planned_headcount, "c": capacity}
+        )
+    problems.extend(b.message for b in booking_conflicts(training_class) if b.blocks)
     return problems
 
 

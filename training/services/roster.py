@@ -21,7 +21,7 @@ from core.spreadsheets import EXCEL_SUFFIXES, clean_person_name, clean_text
 from trainees import idnumber
 from trainees.crypto import blind_index
 from trainees.models import Trainee
-from trainees.selectors import subsidy_history
+from trainees.selectors import archived_trainings_between, subsidy_history
 from trainees.services.people import categories_assign_bulk, categories_in_force, trainees_link_bulk
 from trainees.validators import clean_mobile, clean_name
 
@@ -221,6 +221,17 @@ def _soft_warnings(training_class, check, ids, by_index) -> None:
             )
         if any(occ == program.occupation_id and r >= rank for occ, r in pairs.get(trainee_id, [])):
             check.warnings.append({"row": row.row, "message": _("该学员已享受过本职业同等级或更高等级的培训补贴。")})
+    # Migrated history has dates only: a warning here; the claim's TIME_OVERLAP rule blocks on the session days.
+    archived = archived_trainings_between(
+        trainee_ids=list(ids), start=training_class.start_date, end=training_class.end_date
+    )
+    for trainee_id, trainings in archived.items():
+        for first, last, where in trainings:
+            message = _("档案中有 %(f)s 至 %(t)s 的培训记录%(i)s，与本班培训日期重叠。")
+            where = f"（{where}）" if where else ""
+            check.warnings.append(
+                {"row": by_index[ids[trainee_id]].row, "message": message % {"f": first, "t": last, "i": where}}
+            )
 
 
 @transaction.atomic
