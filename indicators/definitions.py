@@ -9,12 +9,12 @@ counties and years), so they cannot disagree.
 
 from dataclasses import dataclass
 
-from django.db.models import F, IntegerField, Q, Value
+from django.db.models import Exists, F, FilteredRelation, IntegerField, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 
 from core.dates import MonthStart
-from institutions.models import InstitutionStatus, InstitutionStatusChange, InstitutionType, UrgentOccupationList
-from trainees.models import Certificate, RecordSource, SubsidyKind, TrainingRecord, counted_month
+from institutions.models import InstitutionStatus, InstitutionStatusChange, InstitutionType
+from trainees.models import Certificate, CertificateType, RecordSource, SubsidyKind, TrainingRecord, counted_month
 from training.models import ClassStatus, Enrollment
 
 HIGH_SKILLED_RANK = 4  # 高级工 and above
@@ -30,11 +30,46 @@ class Facts:
     keys: dict  # breakdown dimension → expression (an id, or a code for institution_type)
 
 
+# --- key areas (重点领域, seed 001): a fact's tags valid on its day, joined rather than looked up per row -------
+def _valid_on(relation: str, day: str) -> Q:
+    return Q(**{f"{relation}__valid_from__lte": F(day)}) & (
+        Q(**{f"{relation}__valid_to__isnull": True}) | Q(**{f"{relation}__valid_to__gte": F(day)})
+    )
+
+
+# The ledger names no program: a program's tag carries its institution, occupation, level and type.
+LEDGER_PROGRAM = (
+    "institution__program_key_area_tags",
+    Q(
+        institution__program_key_area_tags__occupation=F("occupation_id"),
+        institution__program_key_area_tags__skill_level=F("skill_level_id"),
+        institution__program_key_area_tags__training_type=F("training_type_id"),
+    ),
+)
+
+
+def with_key_area(queryset, occupation: str, day: str, *, program=None):
+    """`queryset` with the tag of its occupation (path `occupation`) valid on `day` joined as ka_occupation, and
+    with `program` (path, extra condition) the program's as ka_program. Each is at most one row (tags of the
+    same occupation, or program, never overlap), so the join multiplies nothing; a join, not an EXISTS per row,
+    keeps the scan parallel."""
+    tags = f"{occupation}__key_area_tags"
+    relations = {"ka_occupation": FilteredRelation(tags, condition=_valid_on(tags, day))}
+    if program:
+        path, condition = program
+        relations["ka_program"] = FilteredRelation(path, condition=condition & _valid_on(path, day))
+    return queryset.alias(**relations)
+
+
+KEY_AREA = Coalesce("ka_program__key_area_id", "ka_occupation__key_area_id")  # a program's tag before its occupation's
+IN_KEY_AREA = Q(ka_program__isnull=False) | Q(ka_occupation__isnull=False)
+
+
 def ledger_facts() -> Facts:
     """The archive ledger, by the county of the class and the month a record counts in (trainees.models.
     counted_month: the approval month of a claim, the end month of history)."""
     return Facts(
-        TrainingRecord.objects.all(),
+        with_key_area(TrainingRecord.objects.all(), "occupation", "end_date", program=LEDGER_PROGRAM),
         F("county_id"),
         Coalesce("institution_id", Value(0)),
         counted_month(),
@@ -43,6 +78,7 @@ def ledger_facts() -> Facts:
             "training_type": F("training_type_id"),
             "occupation": F("occupation_id"),
             "institution_type": F("institution__type"),
+            "key_area": KEY_AREA,
         },
     )
 
@@ -50,7 +86,12 @@ def ledger_facts() -> Facts:
 def enrollment_facts() -> Facts:
     """Completed enrollments of this system's classes, by the class's county and end month."""
     return Facts(
-        Enrollment.objects.filter(training_class__status__in=[ClassStatus.COMPLETED, ClassStatus.CLOSED]),
+        with_key_area(
+            Enrollment.objects.filter(training_class__status__in=[ClassStatus.COMPLETED, ClassStatus.CLOSED]),
+            "training_class__program__occupation",
+            "training_class__end_date",
+            program=("training_class__program__key_area_tags", Q()),
+        ),
         F("training_class__county_id"),
         F("training_class__institution_id"),
         MonthStart("training_class__end_date"),
@@ -59,6 +100,7 @@ def enrollment_facts() -> Facts:
             "training_type": F("training_class__training_type_id"),
             "occupation": F("training_class__program__occupation_id"),
             "institution_type": F("training_class__institution__type"),
+            "key_area": KEY_AREA,
         },
     )
 
@@ -66,11 +108,17 @@ def enrollment_facts() -> Facts:
 def certificate_facts() -> Facts:
     """Certificates by issue month and the county where the person is registered."""
     return Facts(
-        Certificate.objects.filter(trainee__registered_region__isnull=False),
+        with_key_area(Certificate.objects.filter(trainee__registered_region__isnull=False), "occupation", "issue_date"),
         F("trainee__registered_region_id"),
         Value(0),
         MonthStart("issue_date"),
-        {"category": NO_ID, "training_type": NO_ID, "occupation": F("occupation_id"), "institution_type": Value("")},
+        {
+            "category": NO_ID,
+            "training_type": NO_ID,
+            "occupation": F("occupation_id"),
+            "institution_type": Value(""),
+            "key_area": F("ka_occupation__key_area_id"),
+        },
     )
 
 
@@ -103,6 +151,17 @@ class Definition:
 
 SUBSIDIZED = Q(subsidy_kind=SubsidyKind.TRAINING)
 HIGH_SKILLED = Q(skill_level__rank__gte=HIGH_SKILLED_RANK)
+KEY_AREA_CERTIFICATE = Q(type__in=[CertificateType.SKILL_LEVEL, CertificateType.QUALIFICATION])
+# Obtained through training: the cheap conditions above come first, so this runs only for the few they leave.
+TRAINED_FOR_IT = Q(
+    Exists(
+        TrainingRecord.objects.filter(
+            trainee_id=OuterRef("trainee_id"),
+            occupation_id=OuterRef("occupation_id"),
+            end_date__lte=OuterRef("issue_date"),
+        )
+    )
+)
 
 DEFINITIONS = {
     "subsidized_training": Definition("补贴性职业技能培训", {"ledger": SUBSIDIZED}),
@@ -114,9 +173,14 @@ DEFINITIONS = {
     ),
     "new_certificates": Definition("新增职业资格/技能等级证书", {"certificates": Q()}),
     "high_skilled_certificates": Definition("其中：高技能人才（高级工及以上）", {"certificates": HIGH_SKILLED}),
+    # seed 001 (黑龙江 2025–2027): 全省每年开展重点领域职业技能培训25万人次以上 — subsidized training (the ledger)
+    # in an occupation or program whose key-area tag applies on the training's end date.
+    "key_area_training": Definition("重点领域职业技能培训", {"ledger": SUBSIDIZED & IN_KEY_AREA}),
+    # seed 001: 取得高级工以上的职业技能等级证书2万人次以上 — 职业技能等级证书 or 职业资格证书 at 高级工 and above, in
+    # an occupation tagged on the issue date, of a person whose ledger has a training in it ended by then.
     "key_area_advanced_certificates": Definition(
-        "重点领域高级工以上证书",
-        {"certificates": HIGH_SKILLED & Q(occupation__in=UrgentOccupationList.objects.values("occupations"))},
+        "重点领域培训取得高级工以上证书",
+        {"certificates": HIGH_SKILLED & KEY_AREA_CERTIFICATE & Q(ka_occupation__isnull=False) & TRAINED_FOR_IT},
     ),
     "public_training_bases": Definition(
         "新建公共实训基地", {"designations": Q(institution__type=InstitutionType.PUBLIC_TRAINING_BASE)}
@@ -127,4 +191,5 @@ DIMENSIONS = {
     "training_type": "培训类型",
     "occupation": "职业（工种）",
     "institution_type": "机构类型",
+    "key_area": "重点领域",
 }

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Value
 from django.utils import timezone
 
-from catalog.models import Occupation, Region, TraineeCategory, TrainingType
+from catalog.models import KeyArea, Occupation, Region, TraineeCategory, TrainingType
 from core import clock
 from core.bulk import add_to_counts, copy_insert
 from core.dates import YearOf
@@ -75,7 +75,7 @@ def _grouped_sql(source: str, group: tuple[str, ...], vendor: str, time_zone: st
 
 def _labels() -> dict:
     """The breakdown keys' names, in one query (the incremental refresh is a few milliseconds of queries)."""
-    labels = {"category": {}, "training_type": {}, "occupation": {}}
+    labels = {"category": {}, "training_type": {}, "occupation": {}, "key_area": {}}
     for dimension, pk, name in _fetch(*_labels_sql(connection.vendor)):
         labels[dimension][pk] = name
     labels["institution_type"] = {value: str(label) for value, label in InstitutionType.choices}
@@ -85,7 +85,7 @@ def _labels() -> dict:
 @lru_cache
 def _labels_sql(vendor: str) -> tuple[str, tuple]:
     names = TraineeCategory.objects.values_list(Value("category"), "pk", "name").order_by()
-    for dimension, model in (("training_type", TrainingType), ("occupation", Occupation)):
+    for dimension, model in (("training_type", TrainingType), ("occupation", Occupation), ("key_area", KeyArea)):
         names = names.union(model.objects.values_list(Value(dimension), "pk", "name").order_by(), all=True)
     return names.query.sql_with_params()
 
