@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0005_key_areas_departments'),
-        ('training', '0004_session_content'),
+        ("catalog", "0005_key_areas_departments"),
+        ("training", "0004_session_content"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='trainingclass',
-            name='department',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='classes', to='catalog.department', verbose_name='组织部门'),
+            model_name="trainingclass",
+            name="department",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="classes",
+                to="catalog.department",
+                verbose_name="组织部门",
+            ),
         ),
     ]
