@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_log
-from catalog.models import Region
+from catalog.models import Region, TrainingType
 from core.errors import DomainError
 from core.policy import can, require
 
@@ -69,10 +69,14 @@ def _load_plan(spec, regions) -> None:
                 stretch=t.get("stretch"),
                 city_own=t.get("city_own", False),
             )
+    types = {t.code: t for t in TrainingType.objects.all()}
     for d in spec.get("department_targets", []):
         if d["indicator"] in created:
             DepartmentTarget.objects.create(
-                indicator=created[d["indicator"]], department=d["department"], value=d["value"]
+                indicator=created[d["indicator"]],
+                department=d["department"],
+                value=d["value"],
+                training_type=types[d["training_type"]] if d.get("training_type") else None,
             )
     KeyTask.objects.bulk_create(
         [
