@@ -171,3 +171,30 @@ def test_recompute_incremental_refresh_and_a_direct_count_agree(facts):
             prefix
         )
     assert direct_counts("23") == (5, 3)
+
+
+def test_the_dashboard_breaks_the_main_indicator_down_by_key_area(facts, client):
+    from tests.indicators.factories import plan_with
+
+    plan, _ = plan_with("key_area_training", region_code="23", start=date(2024, 1, 1), end=date(2024, 12, 31))
+    progress_recompute_all()
+    official, _ = facts
+    client.force_login(official)
+
+    page = client.get("/dashboard/23/", {"plan": plan.code, "year": 2024}).content.decode()
+
+    table = page.split('data-testid="breakdown-key_area"')[1].split("</table>")[0]
+    assert "康养照护" in table and "低空经济" in table
+
+
+def test_the_key_area_breakdown_is_left_out_while_nothing_is_tagged(client):
+    from tests.indicators.factories import plan_with
+
+    plan, _ = plan_with("subsidized_training", region_code="23", start=date(2024, 1, 1), end=date(2024, 12, 31))
+    ledger(person())
+    progress_recompute_all()
+    client.force_login(province())
+
+    page = client.get("/dashboard/23/", {"plan": plan.code, "year": 2024}).content.decode()
+
+    assert 'data-testid="breakdown-category"' in page and 'data-testid="breakdown-key_area"' not in page
