@@ -141,9 +141,10 @@ class TrainingType(models.Model):
 
 class KeyArea(models.Model):
     """A key area (重点领域) a plan names for its key-area indicators: the industries of seed 001 (黑龙江
-    2025–2027, 重点领域职业技能培训25万人次, 高级工以上证书2万人次), in its words."""
+    2025–2027, 重点领域职业技能培训25万人次, 高级工以上证书2万人次), in its words. The code is the key, so a tag's
+    column holds it and the roll-up compares it without a join."""
 
-    code = models.CharField(_("代码"), max_length=40, unique=True)
+    code = models.CharField(_("代码"), max_length=40, primary_key=True)
     name = models.CharField(_("名称"), max_length=40, unique=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, FilteredRelation, IntegerField, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 
+from catalog.reference_data import KEY_AREAS
 from core.dates import MonthStart
 from institutions.models import InstitutionStatus, InstitutionStatusChange, InstitutionType
 from trainees.models import Certificate, CertificateType, RecordSource, SubsidyKind, TrainingRecord, counted_month
@@ -49,19 +50,20 @@ LEDGER_PROGRAM = (
 
 
 def with_key_area(queryset, occupation: str, day: str, *, program=None):
-    """`queryset` with the tag of its occupation (path `occupation`) valid on `day` joined as ka_occupation, and
-    with `program` (path, extra condition) the program's as ka_program. Each is at most one row (tags of the
-    same occupation, or program, never overlap), so the join multiplies nothing; a join, not an EXISTS per row,
-    keeps the scan parallel."""
+    """`queryset` with the tag of its occupation (path `occupation`) valid on `day` joined as ka_occupation, with
+    `program` (path, extra condition) the program's as ka_program, and the area's code as ka_code. Each is at
+    most one row (tags of the same occupation, or program, never overlap), so the join multiplies nothing; a
+    join, not an EXISTS per row, keeps the scan parallel."""
     tags = f"{occupation}__key_area_tags"
     relations = {"ka_occupation": FilteredRelation(tags, condition=_valid_on(tags, day))}
+    area = F("ka_occupation__key_area_id")
     if program:
         path, condition = program
         relations["ka_program"] = FilteredRelation(path, condition=condition & _valid_on(path, day))
-    return queryset.alias(**relations)
+        area = Coalesce("ka_program__key_area_id", area)  # a program's tag before its occupation's
+    return queryset.alias(**relations).alias(ka_code=area)
 
 
-KEY_AREA = Coalesce("ka_program__key_area_id", "ka_occupation__key_area_id")  # a program's tag before its occupation's
 IN_KEY_AREA = Q(ka_program__isnull=False) | Q(ka_occupation__isnull=False)
 
 
@@ -78,7 +80,6 @@ def ledger_facts() -> Facts:
             "training_type": F("training_type_id"),
             "occupation": F("occupation_id"),
             "institution_type": F("institution__type"),
-            "key_area": KEY_AREA,
         },
     )
 
@@ -86,12 +87,7 @@ def ledger_facts() -> Facts:
 def enrollment_facts() -> Facts:
     """Completed enrollments of this system's classes, by the class's county and end month."""
     return Facts(
-        with_key_area(
-            Enrollment.objects.filter(training_class__status__in=[ClassStatus.COMPLETED, ClassStatus.CLOSED]),
-            "training_class__program__occupation",
-            "training_class__end_date",
-            program=("training_class__program__key_area_tags", Q()),
-        ),
+        Enrollment.objects.filter(training_class__status__in=[ClassStatus.COMPLETED, ClassStatus.CLOSED]),
         F("training_class__county_id"),
         F("training_class__institution_id"),
         MonthStart("training_class__end_date"),
@@ -100,7 +96,6 @@ def enrollment_facts() -> Facts:
             "training_type": F("training_class__training_type_id"),
             "occupation": F("training_class__program__occupation_id"),
             "institution_type": F("training_class__institution__type"),
-            "key_area": KEY_AREA,
         },
     )
 
@@ -112,13 +107,7 @@ def certificate_facts() -> Facts:
         F("trainee__registered_region_id"),
         Value(0),
         MonthStart("issue_date"),
-        {
-            "category": NO_ID,
-            "training_type": NO_ID,
-            "occupation": F("occupation_id"),
-            "institution_type": Value(""),
-            "key_area": F("ka_occupation__key_area_id"),
-        },
+        {"category": NO_ID, "training_type": NO_ID, "occupation": F("occupation_id"), "institution_type": Value("")},
     )
 
 
@@ -186,10 +175,15 @@ DEFINITIONS = {
         "新建公共实训基地", {"designations": Q(institution__type=InstitutionType.PUBLIC_TRAINING_BASE)}
     ),
 }
+# The key-area definitions, broken down by 重点领域 in the roll-up (indicators.services.rollup_areas).
+KEY_AREA_DEFINITIONS = ["key_area_training", "key_area_advanced_certificates"]
+KEY_AREA_NAMES = dict(KEY_AREAS)
+
+
 DIMENSIONS = {
     "category": "人员类别",
     "training_type": "培训类型",
     "occupation": "职业（工种）",
     "institution_type": "机构类型",
-    "key_area": "重点领域",
+    "key_area": "重点领域",  # not a fact key: see KEY_AREA_DEFINITIONS
 }

@@ -61,20 +61,10 @@ def _filled_trend(points: list[dict], start: date, end: date) -> list[dict]:
     return series
 
 
-UNTAGGED = "未登记"  # the roll-up's key for a fact without a value of the dimension
-
-
 def _key_label(dimension: str, key: str) -> str:
     if dimension == "institution_type" and key in InstitutionType.values:
         return str(InstitutionType(key).label)
-    if dimension == "key_area" and key == UNTAGGED:
-        return _("非重点领域")
     return key or "—"
-
-
-def _shown(dimension: str, items: list) -> bool:
-    """A breakdown with data; the key areas' only once something is tagged (else one bar of 非重点领域)."""
-    return bool(items) and (dimension != "key_area" or any(i["key"] != UNTAGGED for i in items))
 
 
 def dashboard_json(data: dict) -> dict:
@@ -128,7 +118,7 @@ def dashboard_json(data: dict) -> dict:
                 ],
             }
             for dimension, label in DIMENSIONS.items()
-            if _shown(dimension, data.get("breakdowns", {}).get(dimension, []))
+            if data.get("breakdowns", {}).get(dimension)
         ],
         "overdue_tasks": [
             {"id": t.pk, "number": t.number, "title": t.title, "responsible": t.responsible, "deadline": t.deadline}

@@ -106,11 +106,34 @@ def test_key_area_advanced_certificates_count_advanced_certificates_obtained_thr
     assert month_cells("key_area_advanced_certificates", "231202") == {JUN: 2}
 
 
-def test_the_subsidized_training_breakdown_by_key_area_sums_to_its_total(facts):
+def test_the_key_area_breakdowns_sum_to_their_indicators_totals(facts):
     progress_recompute_all()
 
-    by_area = Breakdown.objects.filter(definition="subsidized_training", unit="231202", dimension="key_area")
-    assert sum(by_area.values_list("value", flat=True)) == total("subsidized_training", "231202")
+    for definition in ["key_area_training", "key_area_advanced_certificates"]:
+        by_area = Breakdown.objects.filter(definition=definition, unit="231202", dimension="key_area")
+        assert sum(by_area.values_list("value", flat=True)) == total(definition, "231202") > 0
+    assert not Breakdown.objects.filter(definition="subsidized_training", dimension="key_area").exists()
+
+
+def key_area_cells(definition: str, unit: str = "231202") -> dict:
+    qs = Breakdown.objects.filter(definition=definition, unit=unit, dimension="key_area")
+    return dict(qs.values_list("key", "value"))
+
+
+def test_an_occupation_that_changed_area_within_the_year_counts_in_each_area_by_the_training_day(facts):
+    """The roll-up takes a county-year-occupation group's area from its rows' least and greatest area; where they
+    differ it recounts by area (rollup_areas)."""
+    official, _ = facts
+    occupation_key_area_tag(
+        actor=official, occupation=occupation(CARE), key_area=area("rural_revitalization"), valid_from=date(2024, 5, 1)
+    )  # 康养照护 until 30 April, then 乡村振兴: the March training stays 康养照护, the July one is 乡村振兴
+
+    progress_recompute_all()
+    full = breakdown_table()
+    assert key_area_cells("key_area_training") == {"康养照护": 1, "乡村振兴": 1, "低空经济": 1}
+    assert key_area_cells("key_area_advanced_certificates") == {"乡村振兴": 2}  # the area on the issue day
+    progress_refresh(counties=[region("231202").pk], months=[date(2024, 3, 1)])
+    assert breakdown_table() == full
 
 
 def _tagged(tags, day) -> bool:
@@ -187,14 +210,14 @@ def test_the_dashboard_breaks_the_main_indicator_down_by_key_area(facts, client)
     assert "康养照护" in table and "低空经济" in table
 
 
-def test_the_key_area_breakdown_is_left_out_while_nothing_is_tagged(client):
+def test_no_key_area_breakdown_shows_while_nothing_is_tagged(client):
     from tests.indicators.factories import plan_with
 
-    plan, _ = plan_with("subsidized_training", region_code="23", start=date(2024, 1, 1), end=date(2024, 12, 31))
+    plan, _ = plan_with("key_area_training", region_code="23", start=date(2024, 1, 1), end=date(2024, 12, 31))
     ledger(person())
     progress_recompute_all()
     client.force_login(province())
 
-    page = client.get("/dashboard/23/", {"plan": plan.code, "year": 2024}).content.decode()
+    response = client.get("/dashboard/23/", {"plan": plan.code, "year": 2024})
 
-    assert 'data-testid="breakdown-category"' in page and 'data-testid="breakdown-key_area"' not in page
+    assert response.status_code == 200 and 'data-testid="breakdown-key_area"' not in response.content.decode()
