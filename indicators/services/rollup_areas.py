@@ -3,8 +3,9 @@ group key of its own: as one, the area multiplied the cells' groups (3.4 times o
 the occupation it made the planner give up the parallel plan; fourteen conditional counts, one per area, made
 the cells' query half as slow again.
 
-Instead the query by county, year and occupation also returns, per key-area definition, the least and the
-greatest area code of the rows it counts. An occupation is in one area on any day, so they are nearly always the
+Instead the query by county, year and occupation (by month for the incremental refresh, whose window the
+ledger's (county, month) index serves) also returns, per key-area definition, the least and the greatest area
+code of the rows it counts. An occupation is in one area on any day, so they are nearly always the
 same: the group's count is that area's. The few groups where they differ (a tag changed area that year, a
 program's tag differs from its occupation's) are recounted by area, for their counties and years only."""
 
@@ -14,14 +15,14 @@ from django.db.models import Max, Min
 
 from ..definitions import DEFINITIONS, KEY_AREA_DEFINITIONS, KEY_AREA_NAMES
 
-GROUP = ("c", "y", "k_occupation")  # the query that carries the areas' least and greatest
+NIGHTLY, REFRESH = ("c", "y", "k_occupation"), ("c", "m", "k_occupation")  # the queries with least and greatest
 
 
 def aggregates(source: str, group: tuple) -> dict:
     """The MIN and MAX of the area code (the facts' ka_code) of each key-area definition's rows of `source`,
-    for the GROUP query."""
+    for the NIGHTLY and REFRESH queries."""
     out = {}
-    for code in _definitions(source) if group == GROUP else []:
+    for code in _definitions(source) if group in (NIGHTLY, REFRESH) else []:
         q = DEFINITIONS[code].sources[source]
         out |= {f"least_{code}": Min("ka_code", filter=q), f"most_{code}": Max("ka_code", filter=q)}
     return out
@@ -32,17 +33,17 @@ def _definitions(source: str) -> list[str]:
 
 
 def add(breakdown, source: str, codes: list[str], rows, *, grouped, fetch, code_of, window) -> None:
-    """Add the areas' cells of `source` to `breakdown` from the GROUP query's `rows` (county, year, occupation,
-    a count per definition in `codes`, then least and greatest per key-area definition; None: run it here)."""
+    """Add the areas' cells of `source` to `breakdown` from the NIGHTLY query's `rows` (county, year, occupation,
+    a count per definition in `codes`, then least and greatest per key-area definition; None: run REFRESH)."""
     definitions = _definitions(source)
     if not definitions:
         return
     if rows is None:
-        sql, params, codes = grouped(source, GROUP, **window)
+        sql, params, codes = grouped(source, REFRESH, **window)
         rows = fetch(sql, params)
-    mixed = defaultdict(set)  # county → years of the groups whose areas differ
-    for county, year, occupation, *values in rows:
-        unit = code_of.get(county)
+    mixed = defaultdict(set)  # county → (year or month, occupation, definition) of the groups whose areas differ
+    for county, period, occupation, *values in rows:
+        unit, year = code_of.get(county), _year(period)
         if not (unit and year):
             continue
         counts, bounds = dict(zip(codes, values, strict=False)), values[len(codes) :]
@@ -51,16 +52,25 @@ def add(breakdown, source: str, codes: list[str], rows, *, grouped, fetch, code_
             if least is not None and least == most:
                 breakdown[(code, unit, year, "key_area", KEY_AREA_NAMES.get(least, least))] += counts[code]
             elif least is not None:
-                mixed[county].add((year, occupation, code))
+                mixed[county].add((period, occupation, code))
     if mixed:
         _recount(breakdown, source, mixed, grouped=grouped, fetch=fetch, code_of=code_of)
 
 
+def _year(period) -> int | None:
+    """A group's year: the year itself, or its month's (SQLite returns a month as text)."""
+    if period is None or isinstance(period, int):
+        return period
+    return period.year if hasattr(period, "year") else int(str(period)[:4])
+
+
 def _recount(breakdown, source, mixed, *, grouped, fetch, code_of) -> None:
-    """The mixed groups counted by area: one query grouped by the area too, for their counties and years."""
-    years = sorted({year for cells in mixed.values() for year, _, _ in cells})
-    sql, params, codes = grouped(source, (*GROUP, "a"), counties=sorted(mixed), years=years)
-    for county, year, occupation, area, *counts in fetch(sql, params):
+    """The mixed groups counted by area: one query grouped by month and area too, for their counties and years."""
+    years = sorted({_year(period) for cells in mixed.values() for period, _, _ in cells})
+    sql, params, codes = grouped(source, (*REFRESH, "a"), counties=sorted(mixed), years=years)
+    for county, month, occupation, area, *counts in fetch(sql, params):
+        cells, year = mixed.get(county, ()), _year(month)
         for code, n in zip(codes, counts, strict=False):
-            if area is not None and n and (year, occupation, code) in mixed.get(county, ()):
+            in_mixed = (month, occupation, code) in cells or (year, occupation, code) in cells
+            if area is not None and n and in_mixed:
                 breakdown[(code, code_of[county], year, "key_area", KEY_AREA_NAMES.get(area, area))] += n

@@ -117,7 +117,7 @@ def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
             if unit and month:
                 values = [(d, label(d, k)) for d, k in zip(few, rest, strict=False)]
                 _add(progress, breakdown, codes, rest[len(few) :], unit, institution, month, values)
-        by_occupation = None  # the rollup_areas.GROUP query's rows, when the nightly recompute runs it
+        by_occupation = None  # the rollup_areas.NIGHTLY query's rows, when the nightly recompute runs it
         for dimension in many:
             sql, params, codes = _grouped(source, ("c", "y", f"k_{dimension}"), **window)
             rows = _fetch(sql, params)

@@ -125,12 +125,13 @@ def test_an_occupation_that_changed_area_within_the_year_counts_in_each_area_by_
     differ it recounts by area (rollup_areas)."""
     official, _ = facts
     occupation_key_area_tag(
-        actor=official, occupation=occupation(CARE), key_area=area("rural_revitalization"), valid_from=date(2024, 5, 1)
-    )  # 康养照护 until 30 April, then 乡村振兴: the March training stays 康养照护, the July one is 乡村振兴
+        actor=official, occupation=occupation(CARE), key_area=area("rural_revitalization"), valid_from=date(2024, 3, 21)
+    )  # 康养照护 until 20 March, then 乡村振兴: mixed within the year and within March
+    ledger(person(), occupation_index=CARE, end=date(2024, 3, 25))
 
     progress_recompute_all()
     full = breakdown_table()
-    assert key_area_cells("key_area_training") == {"康养照护": 1, "乡村振兴": 1, "低空经济": 1}
+    assert key_area_cells("key_area_training") == {"康养照护": 1, "乡村振兴": 2, "低空经济": 1}
     assert key_area_cells("key_area_advanced_certificates") == {"乡村振兴": 2}  # the area on the issue day
     progress_refresh(counties=[region("231202").pk], months=[date(2024, 3, 1)])
     assert breakdown_table() == full
