@@ -137,3 +137,82 @@ class TrainingType(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class KeyArea(models.Model):
+    """A key area (重点领域) a plan names for its key-area indicators: the industries of seed 001 (黑龙江
+    2025–2027, 重点领域职业技能培训25万人次, 高级工以上证书2万人次), in its words. The code is the key, so a tag's
+    column holds it and the roll-up compares it without a join."""
+
+    code = models.CharField(_("代码"), max_length=40, primary_key=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("重点领域")
+        verbose_name_plural = _("重点领域")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class KeyAreaTag(models.Model):
+    """What a tag has: the key area and the days it applies (valid_to empty: still applies). A training counts in
+    the key area its tag gives on the training's end date."""
+
+    key_area = models.ForeignKey(KeyArea, verbose_name=_("重点领域"), on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateField(_("起始日期"))
+    valid_to = models.DateField(_("截止日期"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def applies_on(self, day) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class OccupationKeyArea(KeyAreaTag):
+    """An occupation tagged as belonging to a key area, for a span of days. An occupation is in at most one key
+    area on any day (catalog.services checks it), so the roll-up's join to its tag never multiplies a count."""
+
+    occupation = models.ForeignKey(
+        Occupation, verbose_name=_("职业（工种）"), on_delete=models.PROTECT, related_name="key_area_tags"
+    )
+
+    class Meta:
+        verbose_name = _("职业重点领域标记")
+        verbose_name_plural = _("职业重点领域标记")
+        ordering = ["occupation__code", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                name="occupation_key_area_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["occupation"],
+                condition=models.Q(valid_to__isnull=True),
+                name="one_open_key_area_per_occupation",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.occupation.name} → {self.key_area.name}"
+
+
+class Department(models.Model):
+    """A government department that organises training (组织部门) as a plan gives its quota (绥化 2019, seed 004,
+    附件1: 市教育局 30, 市商务局 60, …): the department's kind, the same in every city; the class's region says
+    whose it is."""
+
+    code = models.CharField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("组织部门")
+        verbose_name_plural = _("组织部门")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name

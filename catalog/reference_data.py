@@ -50,6 +50,44 @@ TRAINING_TYPES = [
     ("safety_skills", "安全技能培训"),
 ]
 
+# 重点领域: the industries and fields seed 001 (黑龙江 2025–2027, tasks 1, 2, 5 and 9) names, in its words.
+KEY_AREAS = [
+    ("artificial_intelligence", "人工智能"),
+    ("high_end_equipment", "高端装备"),
+    ("new_materials", "新材料"),
+    ("new_energy", "新能源"),
+    ("next_generation_it", "新一代信息技术"),
+    ("future_industries", "未来产业"),
+    ("care", "康养照护"),  # 托育、养老、护理、康复、殡葬
+    ("rural_revitalization", "乡村振兴"),
+    ("platform_economy", "互联网平台经济"),  # 电商达人
+    ("modern_logistics", "现代物流"),
+    ("ice_snow_economy", "冰雪经济"),
+    ("smart_farm_machinery", "智慧农机"),
+    ("cross_border_ecommerce", "跨境电商"),
+    ("low_altitude_economy", "低空经济"),
+]
+
+# 组织部门: the departments of 绥化's 2019 quota table (seed 004, 附件1), named as the table's heads give them.
+DEPARTMENTS = [
+    ("education", "教育局"),
+    ("commerce", "商务局"),
+    ("veterans_affairs", "退役军人事务局"),
+    ("women_federation", "妇联"),
+    ("disabled_federation", "残联"),
+    ("justice", "司法局"),
+    ("youth_league", "团市委"),
+    ("public_security", "公安局"),
+    ("civil_affairs", "民政局"),
+    ("financial_services", "金融服务局"),
+    ("emergency_management", "应急管理局"),
+    ("housing_construction", "住建局"),
+    ("science_technology", "科技局"),
+    ("industry_it", "工信局"),
+    ("market_regulation", "市场监督管理局"),
+    ("trade_union", "总工会"),
+]
+
 
 def _rows(name: str):
     with open(DATA_DIR / name, encoding="utf-8", newline="") as f:
@@ -116,8 +154,15 @@ def load_small_lists(SkillLevel, TraineeCategory, TrainingType) -> int:
     )
 
 
+def load_key_areas_and_departments(KeyArea, Department) -> int:
+    key_areas = [{"code": c, "name": n, "sort_order": i} for i, (c, n) in enumerate(KEY_AREAS)]
+    departments = [{"code": c, "name": n, "sort_order": i} for i, (c, n) in enumerate(DEPARTMENTS)]
+    return _upsert(KeyArea, "code", key_areas) + _upsert(Department, "code", departments)
+
+
 def load_all(get_model) -> int:
-    """Load every reference list; `get_model("catalog", "Region")` comes from a migration or django.apps."""
+    """Load the lists of migration 0002; `get_model("catalog", "Region")` comes from a migration or django.apps.
+    (Lists added later have a loader and a migration of their own: 0002's models do not have them.)"""
 
     def m(name):
         return get_model("catalog", name)

@@ -9,12 +9,13 @@ counties and years), so they cannot disagree.
 
 from dataclasses import dataclass, replace
 
-from django.db.models import F, IntegerField, Q, Value
+from django.db.models import Exists, F, FilteredRelation, IntegerField, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 
 from catalog.models import SkillLevel
+from catalog.reference_data import KEY_AREAS
 from core.dates import MonthStart
-from institutions.models import Institution, InstitutionType, UrgentOccupationList
+from institutions.models import Institution, InstitutionType
 from trainees.models import Certificate, CertificateType, RecordSource, SubsidyKind, TrainingRecord, counted_month
 from training.models import ClassStatus, Enrollment
 
@@ -31,11 +32,47 @@ class Facts:
     keys: dict  # breakdown dimension → expression (an id, or a code for institution_type)
 
 
+# --- key areas (重点领域, seed 001): a fact's tags valid on its day, joined rather than looked up per row -------
+def _valid_on(relation: str, day: str) -> Q:
+    return Q(**{f"{relation}__valid_from__lte": F(day)}) & (
+        Q(**{f"{relation}__valid_to__isnull": True}) | Q(**{f"{relation}__valid_to__gte": F(day)})
+    )
+
+
+# The ledger names no program: a program's tag carries its institution, occupation, level and type.
+LEDGER_PROGRAM = (
+    "institution__program_key_area_tags",
+    Q(
+        institution__program_key_area_tags__occupation=F("occupation_id"),
+        institution__program_key_area_tags__skill_level=F("skill_level_id"),
+        institution__program_key_area_tags__training_type=F("training_type_id"),
+    ),
+)
+
+
+def with_key_area(queryset, occupation: str, day: str, *, program=None):
+    """`queryset` with the tag of its occupation (path `occupation`) valid on `day` joined as ka_occupation, with
+    `program` (path, extra condition) the program's as ka_program, and the area's code as ka_code. Each is at
+    most one row (tags of the same occupation, or program, never overlap), so the join multiplies nothing; a
+    join, not an EXISTS per row, keeps the scan parallel."""
+    tags = f"{occupation}__key_area_tags"
+    relations = {"ka_occupation": FilteredRelation(tags, condition=_valid_on(tags, day))}
+    area = F("ka_occupation__key_area_id")
+    if program:
+        path, condition = program
+        relations["ka_program"] = FilteredRelation(path, condition=condition & _valid_on(path, day))
+        area = Coalesce("ka_program__key_area_id", area)  # a program's tag before its occupation's
+    return queryset.alias(**relations).alias(ka_code=area)
+
+
+IN_KEY_AREA = Q(ka_program__isnull=False) | Q(ka_occupation__isnull=False)
+
+
 def ledger_facts() -> Facts:
     """The archive ledger, by the county of the class and the month a record counts in (trainees.models.
     counted_month: the approval month of a claim, the end month of history)."""
     return Facts(
-        TrainingRecord.objects.all(),
+        with_key_area(TrainingRecord.objects.all(), "occupation", "end_date", program=LEDGER_PROGRAM),
         F("county_id"),
         Coalesce("institution_id", Value(0)),
         counted_month(),
@@ -68,7 +105,7 @@ def certificate_facts() -> Facts:
     """Certificates by issue month and the region they count in (Certificate.region: the person's registered
     county, else the county where the person trained for it — trainees.services.certificates.certificate_region)."""
     return Facts(
-        Certificate.objects.filter(region__isnull=False),
+        with_key_area(Certificate.objects.filter(region__isnull=False), "occupation", "issue_date"),
         F("region_id"),
         Value(0),
         MonthStart("issue_date"),
@@ -108,6 +145,16 @@ SUBSIDIZED = Q(subsidy_kind=SubsidyKind.TRAINING)
 HIGH_SKILLED = Q(skill_level__rank__gte=HIGH_SKILLED_RANK)
 # 职业资格证书或职业技能等级证书: not 专项职业能力证书, 特种作业操作证 or 培训合格证.
 CERTIFIED = Q(type__in=[CertificateType.QUALIFICATION, CertificateType.SKILL_LEVEL])
+# Obtained through training: the cheap conditions above come first, so this runs only for the few they leave.
+TRAINED_FOR_IT = Q(
+    Exists(
+        TrainingRecord.objects.filter(
+            trainee_id=OuterRef("trainee_id"),
+            occupation_id=OuterRef("occupation_id"),
+            end_date__lte=OuterRef("issue_date"),
+        )
+    )
+)
 
 DEFINITIONS = {
     "subsidized_training": Definition(
@@ -164,9 +211,27 @@ DEFINITIONS = {
         ),
         seed="000, 002, 003",
     ),
+    # seed 001 (黑龙江 2025–2027): 全省每年开展重点领域职业技能培训25万人次以上 — subsidized training (the ledger)
+    # in an occupation or program whose key-area tag applies on the training's end date.
+    "key_area_training": Definition(
+        "重点领域职业技能培训",
+        {"ledger": SUBSIDIZED & IN_KEY_AREA},
+        rule=(
+            "全省每年开展重点领域职业技能培训（人次）：补贴性培训记录中职业（或培训项目）在结业日带有重点领域标记的，"
+            "重点领域为方案所列产业（省厅维护标记，含起止日期）。"
+        ),
+        seed="001",
+    ),
+    # seed 001: 取得高级工以上的职业技能等级证书2万人次以上 — 职业技能等级证书 or 职业资格证书 at 高级工 and above, in
+    # an occupation tagged on the issue date, of a person whose ledger has a training in it ended by then.
     "key_area_advanced_certificates": Definition(
-        "重点领域高级工以上证书",
-        {"certificates": HIGH_SKILLED & Q(occupation__in=UrgentOccupationList.objects.values("occupations"))},
+        "重点领域培训取得高级工以上证书",
+        {"certificates": CERTIFIED & HIGH_SKILLED & Q(ka_occupation__isnull=False) & TRAINED_FOR_IT},
+        rule=(
+            "重点领域培训取得高级工以上的职业技能等级证书（人次）：高级工及以上职业资格/职业技能等级证书，"
+            "其职业在发证日带有重点领域标记，且本人档案中有该职业在发证日前结业的培训。"
+        ),
+        seed="001",
     ),
     "public_training_bases": Definition(
         "新建公共实训基地",
@@ -178,22 +243,23 @@ DEFINITIONS = {
         seed="000, 002, 003",
     ),
 }
-# The statements of the definitions whose counting other work of issue 15 restates (trainee groups, key areas),
-# kept off their lines until it does, so that every definition has one (docs/indicators.md prints them).
-for _code, _rule, _seed in (
-    ("migrant_workers", "其中：农民工参加职业技能培训（人次）：补贴性培训记录中人员类别为农民工的。", "000, 002, 003"),
-    (
-        "key_area_advanced_certificates",
-        "重点领域培训取得高级工以上的职业技能等级证书（人次）：高级工及以上证书中职业在急需紧缺职业目录上的。",
-        "001",
-    ),
-):
-    if not DEFINITIONS[_code].rule:
-        DEFINITIONS[_code] = replace(DEFINITIONS[_code], rule=_rule, seed=_seed)
+# The statement of the definition whose counting the trainee-groups work of issue 15 restates, kept off its line
+# until it does, so that every definition has one (docs/indicators.md prints them).
+if not DEFINITIONS["migrant_workers"].rule:
+    DEFINITIONS["migrant_workers"] = replace(
+        DEFINITIONS["migrant_workers"],
+        rule="其中：农民工参加职业技能培训（人次）：补贴性培训记录中人员类别为农民工的。",
+        seed="000, 002, 003",
+    )
+# The key-area definitions, broken down by 重点领域 in the roll-up (indicators.services.rollup_areas).
+KEY_AREA_DEFINITIONS = ["key_area_training", "key_area_advanced_certificates"]
+KEY_AREA_NAMES = dict(KEY_AREAS)
+
 
 DIMENSIONS = {
     "category": "人员类别",
     "training_type": "培训类型",
     "occupation": "职业（工种）",
     "institution_type": "机构类型",
+    "key_area": "重点领域",  # not a fact key: see KEY_AREA_DEFINITIONS
 }

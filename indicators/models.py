@@ -108,9 +108,15 @@ class Target(models.Model):
 
 
 class DepartmentTarget(models.Model):
+    """A department's quota of an indicator (绥化 附件1); with a training type, the part of the quota of that type
+    (市场监督管理局 60, of which 岗位技能提升培训 30 and 创业培训 30). `department` is catalog.Department's name."""
+
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="department_targets")
     department = models.CharField(_("部门"), max_length=50)
     value = models.PositiveIntegerField(_("目标"))
+    training_type = models.ForeignKey(
+        "catalog.TrainingType", verbose_name=_("其中：培训类型"), null=True, blank=True, on_delete=models.PROTECT
+    )
 
     class Meta:
         ordering = ["-value"]

@@ -233,3 +233,15 @@ def county_map_table(data: dict) -> tuple[list[str], list[list], str]:
         for r in data["rows"]
     ]
     return COUNTY_MAP_COLUMNS, rows, "各县完成情况"
+
+
+def department_table(rows: list[dict]) -> list[dict]:
+    """The department quota rows (selectors.departments) with their completion as the page prints it."""
+
+    def pct(share):
+        return "—" if share is None else f"{share * 100:.1f}%"
+
+    return [
+        {**r, "share_pct": pct(r["share"]), "parts": [{**p, "share_pct": pct(p["share"])} for p in r["parts"]]}
+        for r in rows
+    ]

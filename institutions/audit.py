@@ -23,6 +23,8 @@ labels(
         "program.listed": _("列入培训项目目录"),
         "program.delisted": _("移出培训项目目录"),
         "urgent_list.published": _("发布急需紧缺职业目录"),
+        "key_area.tagged": _("标记重点领域"),
+        "key_area.ended": _("结束重点领域标记"),
         "directory.institutions_imported": _("导入培训机构"),
         "directory.programs_imported": _("导入培训项目"),
     }

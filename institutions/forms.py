@@ -3,7 +3,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Occupation, Region
+from catalog.models import KeyArea, Occupation, Region
 from core import clock
 from core.uploads import SpreadsheetValidator
 
@@ -168,6 +168,34 @@ class UrgentListForm(forms.Form):
         queryset=Occupation.objects.filter(is_active=True),
         widget=forms.SelectMultiple(attrs={"size": 12}),
     )
+
+
+class KeyAreaTagForm(forms.Form):
+    """Tag an occupation (by its code) or a program (by its number) with a key area from a date."""
+
+    occupation_code = forms.CharField(label=_("职业编码"), max_length=12, required=False, help_text=_("如 4-10-01-05"))
+    program = forms.IntegerField(label=_("或 项目编号"), min_value=1, required=False)
+    key_area = forms.ModelChoiceField(label=_("重点领域"), queryset=KeyArea.objects.all())
+    valid_from = forms.DateField(label=_("起始日期"), initial=lambda: clock.today())
+
+    def clean(self):
+        data = super().clean()
+        code, program = data.get("occupation_code", "").strip(), data.get("program")
+        if bool(code) == bool(program):
+            raise forms.ValidationError(_("请填写职业编码或项目编号其中之一。"))
+        if code:
+            data["occupation"] = Occupation.objects.filter(code=code).first()
+            if data["occupation"] is None:
+                self.add_error("occupation_code", _("找不到职业编码 %(c)s。") % {"c": code})
+        else:
+            data["program"] = Program.objects.filter(pk=program).first()
+            if data["program"] is None:
+                self.add_error("program", _("找不到项目编号 %(n)s。") % {"n": program})
+        return data
+
+
+class KeyAreaEndForm(forms.Form):
+    valid_to = forms.DateField(label=_("截止日期"))
 
 
 class ImportForm(forms.Form):

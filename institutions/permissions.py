@@ -9,6 +9,7 @@ from accounts.predicates import (
     is_bureau,
     is_deciding_bureau,
     is_institution,
+    is_province,
     region_is_own,
     region_within_scope,
 )
@@ -39,3 +40,6 @@ permission("program.decide", is_deciding_bureau & region_within_scope("instituti
 # --- urgent-shortage lists (object: the Region a list is published for) -------------------------------
 permission("urgent_list.list", is_bureau | is_admin)
 permission("urgent_list.publish", is_bureau & region_is_own(""))
+
+# --- key-area tags of occupations and programs (重点领域, the province's plan; no object) ---------------
+permission("key_area.manage", is_province)

@@ -2,11 +2,11 @@
 
 from datetime import date
 
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 
 from accounts.models import User
 from accounts.selectors import data_scope_q
-from catalog.models import Region
+from catalog.models import OccupationKeyArea, Region
 from core import clock
 
 from .models import (
@@ -14,6 +14,7 @@ from .models import (
     InstitutionStatus,
     InstitutionStatusChange,
     Program,
+    ProgramKeyArea,
     ProgramStatus,
     ProgramStatusChange,
     UrgentOccupationList,
@@ -169,3 +170,15 @@ def urgent_list_list(*, user: User) -> QuerySet[UrgentOccupationList]:
         .select_related("region")
         .prefetch_related("occupations")
     )
+
+
+def key_area_tags() -> tuple[QuerySet, QuerySet]:
+    """Every key-area tag of occupations and of programs, the open ones first (the province's list: no scope)."""
+    order = [F("valid_to").desc(nulls_first=True), "-valid_from"]
+    occupations = OccupationKeyArea.objects.select_related("occupation", "key_area").order_by(
+        *order, "occupation__code"
+    )
+    programs = ProgramKeyArea.objects.select_related(
+        "program__institution", "program__occupation", "program__skill_level", "key_area"
+    ).order_by(*order, "program_id")
+    return occupations, programs

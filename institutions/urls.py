@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import imports, institutions, programs, urgent_lists
+from .views import imports, institutions, key_areas, programs, urgent_lists
 
 app_name = "institutions"
 
@@ -26,4 +26,7 @@ urlpatterns = [
     path("programs/<int:pk>/status/", programs.ProgramStatusView.as_view(), name="program_status"),
     path("urgent-lists/", urgent_lists.UrgentListView.as_view(), name="urgent_lists"),
     path("import/<slug:kind>/", imports.DirectoryImportView.as_view(), name="import"),
+    path("key-areas/", key_areas.KeyAreaListView.as_view(), name="key_areas"),
+    path("key-areas/import/", key_areas.KeyAreaImportView.as_view(), name="key_area_import"),
+    path("key-areas/<slug:kind>/<int:pk>/end/", key_areas.KeyAreaEndView.as_view(), name="key_area_end"),
 ]

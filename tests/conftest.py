@@ -2,7 +2,7 @@ import pytest
 from django.apps import apps
 
 from catalog.models import Region
-from catalog.reference_data import load_all
+from catalog.reference_data import load_all, load_key_areas_and_departments
 
 from .accounts.factories import UserFactory
 
@@ -12,6 +12,7 @@ def reference_data(db):
     """Regions and lists come from a data migration; transactional tests flush them, so reload (idempotent)."""
     if not Region.objects.exists():
         load_all(apps.get_model)
+        load_key_areas_and_departments(apps.get_model("catalog", "KeyArea"), apps.get_model("catalog", "Department"))
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import Department
 from core.uploads import MaterialValidator, SpreadsheetValidator
 from institutions.models import Program, ProgramStatus, Teacher, Venue
 
@@ -19,6 +20,12 @@ class ClassForm(forms.Form):
     start_date = forms.DateField(label=_("开班日期"), widget=DATE)
     end_date = forms.DateField(label=_("结业日期"), widget=DATE)
     planned_headcount = forms.IntegerField(label=_("计划人数"), min_value=1, max_value=10000)
+    department = forms.ModelChoiceField(
+        label=_("组织部门"),
+        queryset=Department.objects.all(),
+        required=False,
+        help_text=_("由政府部门组织的培训（如市商务局、市总工会）请选择，计入该部门的培训任务。"),
+    )
 
     def __init__(self, *args, institution=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,6 +44,12 @@ class ClassEditForm(forms.Form):
     start_date = forms.DateField(label=_("开班日期"), widget=DATE)
     end_date = forms.DateField(label=_("结业日期"), widget=DATE)
     planned_headcount = forms.IntegerField(label=_("计划人数"), min_value=1, max_value=10000)
+    department = forms.ModelChoiceField(
+        label=_("组织部门"),
+        queryset=Department.objects.all(),
+        required=False,
+        help_text=_("由政府部门组织的培训（如市商务局、市总工会）请选择，计入该部门的培训任务。"),
+    )
 
 
 class SessionForm(forms.Form):

@@ -47,6 +47,15 @@ class TrainingClass(models.Model):
     start_date = models.DateField(_("开班日期"))
     end_date = models.DateField(_("结业日期"))
     planned_headcount = models.PositiveIntegerField(_("计划人数"))
+    # The department that organised the class (组织部门), when one did: its quota counts the class (绥化 附件1).
+    department = models.ForeignKey(
+        "catalog.Department",
+        verbose_name=_("组织部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="classes",
+    )
     status = models.CharField(_("状态"), max_length=12, choices=ClassStatus.choices, default=ClassStatus.DRAFT)
     revision = models.PositiveIntegerField(_("版本"), default=1)  # bumped by each change after approval
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)

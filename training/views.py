@@ -112,6 +112,7 @@ class ClassEditView(PermissionRequiredMixin, View):
                 "start_date": c.start_date,
                 "end_date": c.end_date,
                 "planned_headcount": c.planned_headcount,
+                "department": c.department_id,
             }
         )
         return render(request, "training/form.html", {"form": form, "title": _("修改开班申请"), "training_class": c})

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_log
-from catalog.models import Region
+from catalog.models import Region, TrainingType
 from core.errors import DomainError
 from core.policy import can, require
 
@@ -33,6 +33,19 @@ def plans_load(path: Path = PLANS_FILE) -> int:
         with transaction.atomic():
             loaded += _load_plan(spec, regions)
     return loaded
+
+
+def _load_department_targets(spec, indicators) -> None:
+    """The department quotas the file lists and the database lacks (a quota entered since stays as it is)."""
+    types = {t.code: t for t in TrainingType.objects.all()}
+    for d in spec.get("department_targets", []):
+        if d["indicator"] in indicators:
+            DepartmentTarget.objects.get_or_create(
+                indicator=indicators[d["indicator"]],
+                department=d["department"],
+                training_type=types[d["training_type"]] if d.get("training_type") else None,
+                defaults={"value": d["value"]},
+            )
 
 
 def _county_codes(data) -> set[str]:
@@ -78,12 +91,7 @@ def _load_plan(spec, regions) -> int:
             for k, v in fields.items():
                 setattr(indicator, k, v)
             indicator.save()
-    if new:
-        for d in spec.get("department_targets", []):
-            if d["indicator"] in created:
-                DepartmentTarget.objects.create(
-                    indicator=created[d["indicator"]], department=d["department"], value=d["value"]
-                )
+    _load_department_targets(spec, created)
     tasks = {t.number: t for t in plan.tasks.all()}
     KeyTask.objects.bulk_create(
         [

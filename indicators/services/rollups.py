@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Value
+from django.db.models import Count, F, Q, Value
 from django.utils import timezone
 
 from catalog.models import Occupation, Region, TraineeCategory, TrainingType
@@ -28,6 +28,7 @@ from institutions.models import InstitutionType
 
 from ..definitions import DEFINITIONS, FACTS
 from ..models import Breakdown, Progress
+from . import rollup_areas
 
 
 def _definitions_of(source: str) -> dict:
@@ -66,11 +67,12 @@ def _grouped_sql(source: str, group: tuple[str, ...], vendor: str, time_zone: st
     it holds no ids or dates, only the definitions' constants (vendor and time zone are the cache's key)."""
     facts = FACTS[source]()
     expressions = {"c": facts.county, "i": facts.institution, "m": facts.month, "y": YearOf(facts.month)}
-    expressions.update({f"k_{d}": expression for d, expression in facts.keys.items()})
+    expressions.update({f"k_{d}": expression for d, expression in facts.keys.items()}, a=F("ka_code"))
     counts = {code: Count("pk", filter=q) for code, q in _definitions_of(source).items()}
+    areas = rollup_areas.aggregates(source, group)  # after the counts: the 重点领域 breakdown's
     qs = facts.queryset.annotate(**{name: expressions[name] for name in group})
-    sql, params = qs.order_by().values(*group).annotate(**counts).query.sql_with_params()
-    return sql, params, [*group, *counts], list(counts)
+    sql, params = qs.order_by().values(*group).annotate(**counts, **areas).query.sql_with_params()
+    return sql, params, [*group, *counts, *areas], list(counts)
 
 
 def _labels() -> dict:
@@ -115,15 +117,20 @@ def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
             if unit and month:
                 values = [(d, label(d, k)) for d, k in zip(few, rest, strict=False)]
                 _add(progress, breakdown, codes, rest[len(few) :], unit, institution, month, values)
+        by_occupation = None  # the rollup_areas.NIGHTLY query's rows, when the nightly recompute runs it
         for dimension in many:
             sql, params, codes = _grouped(source, ("c", "y", f"k_{dimension}"), **window)
-            for county, year, key, *counts in _fetch(sql, params):
+            rows = _fetch(sql, params)
+            by_occupation = rows if dimension == "occupation" else by_occupation
+            for county, year, key, *counts in rows:
                 unit = code_of.get(county)
                 if unit and year:
                     value = label(dimension, key)
-                    for code, n in zip(codes, counts, strict=True):
+                    for code, n in zip(codes, counts, strict=False):
                         if n:
                             breakdown[(code, unit, year, dimension, value)] += n
+        helpers = {"grouped": _grouped, "fetch": _fetch, "code_of": code_of, "window": window}
+        rollup_areas.add(breakdown, source, codes, by_occupation, **helpers)
     return progress, breakdown
 
 

@@ -17,9 +17,10 @@ from core.policy import PermissionRequiredMixin, can
 
 from ..forms import RANKING_SORTS, ReportedValueForm
 from ..models import Indicator, Plan, ProgressStatus, ReportedValue
-from ..presenters import chart_table, county_map_table, dashboard_json, dashboard_url
+from ..presenters import chart_table, county_map_table, dashboard_json, dashboard_url, department_table
 from ..selectors.county_map import county_map
 from ..selectors.dashboard import dashboard
+from ..selectors.departments import department_progress
 from ..selectors.plans import (
     plan_for_region,
     plan_years,
@@ -163,6 +164,8 @@ class DashboardView(PermissionRequiredMixin, View):
             else [],
             "is_county": region is not None and region.level == Region.Level.COUNTY,
             "county_map": card,
+            # The department quotas are the plan's own region's (绥化 附件1: the city's departments).
+            "departments": department_table(department_progress(plan)) if region and region == plan.region else [],
         }
         return render(request, "indicators/dashboard.html", context, status=status)
 

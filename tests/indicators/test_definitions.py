@@ -7,18 +7,17 @@ import pytest
 
 from indicators.models import Breakdown, Progress
 from indicators.services.rollups import count_facts, progress_recompute_all
-from institutions.models import InstitutionStatus, InstitutionType, UrgentOccupationList
+from institutions.models import InstitutionStatus, InstitutionType
 from tests.indicators.factories import (
     certificate,
     ledger,
     month_cells,
-    occupation,
     person,
     public_base,
     region,
     training_class,
 )
-from tests.institutions.factories import bureau_actor, transition
+from tests.institutions.factories import transition
 from trainees.models import RecordSource, SubsidyKind
 from training.models import ClassStatus
 
@@ -117,19 +116,6 @@ def test_high_skilled_certificates_count_advanced_worker_and_above():
 
     assert counted("high_skilled_certificates") == {JUN: 3}
     assert month_cells("new_certificates", "231202") == {JUN: 6}
-
-
-def test_key_area_advanced_certificates_count_only_occupations_on_an_urgent_list():
-    suihua = region("2312")
-    urgent = UrgentOccupationList.objects.create(region=suihua, year=2024, published_by=bureau_actor(suihua))
-    urgent.occupations.add(occupation(5))
-    someone = person()
-    certificate(someone, issued=date(2024, 6, 1), level="level3", occupation_index=5)
-    certificate(someone, issued=date(2024, 6, 2), level="level2", occupation_index=5)
-    certificate(someone, issued=date(2024, 6, 3), level="level4", occupation_index=5)  # not high-skilled
-    certificate(someone, issued=date(2024, 6, 4), level="level3", occupation_index=6)  # not on the list
-
-    assert counted("key_area_advanced_certificates") == {JUN: 2}
 
 
 def test_public_training_bases_count_a_base_once_however_often_it_is_designated():

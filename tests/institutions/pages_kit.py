@@ -181,7 +181,12 @@ MIXED = [
 ]
 
 # The pages that name no institution in their URL are covered by the list tests below.
-UNTARGETED = {"list", "create", "mine", "programs", "program_create", "urgent_lists", "import"}
+# The key-area pages name no institution (the province's tags; tests/institutions/test_key_areas.py).
+UNTARGETED = {"list", "create", "mine", "programs", "program_create", "urgent_lists", "import"} | {
+    "key_areas",
+    "key_area_import",
+    "key_area_end",
+}
 
 
 def request_as(client, user, method, url, data):

@@ -136,6 +136,18 @@ PAGES: dict[str, list[Case]] = {
         GET("login 200 200 200 200 403 403 403 200"),
         POST("login 400 400 400 400 403 403 403 403"),
     ],
+    "institutions:key_areas": [
+        GET("login 200 403 403 403 403 403 403 403", note="the province's key areas: no one else's"),
+        POST("login 400 403 403 403 403 403 403 403", note="empty form: re-rendered"),
+    ],
+    "institutions:key_area_import": [
+        GET("login 200 403 403 403 403 403 403 403", note="the template"),
+        POST("login 400 403 403 403 403 403 403 403", note="no file"),
+    ],
+    "institutions:key_area_end": [
+        GET("login 405 403 403 403 403 403 403 403", {"kind": "=occupation", "pk": "=999999"}),
+        POST("login 404 403 403 403 403 403 403 403", {"kind": "=occupation", "pk": "=999999"}),
+    ],
     "institutions:import": [
         GET("login 403 200 200 200 403 403 403 403", {"kind": "=institutions"}),
         GET("login 403 200 200 200 403 403 403 403", {"kind": "=programs"}, {"template": "1"}),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_log
+from catalog.models import Department
 from core import clock
 from core.errors import DomainError
 from core.policy import require
@@ -69,7 +70,14 @@ def require_editable(actor: User, training_class: TrainingClass) -> None:
 
 @transaction.atomic
 def class_create(
-    *, actor: User, program: Program, name: str, start_date: date, end_date: date, planned_headcount: int
+    *,
+    actor: User,
+    program: Program,
+    name: str,
+    start_date: date,
+    end_date: date,
+    planned_headcount: int,
+    department: Department | None = None,
 ) -> TrainingClass:
     require(actor, "class.create", program, _("只能为本机构的培训项目开班。"))
     if program.status != ProgramStatus.LISTED:
@@ -89,6 +97,7 @@ def class_create(
         start_date=start_date,
         end_date=end_date,
         planned_headcount=planned_headcount,
+        department=department,
         created_by=actor,
     )
     ClassStatusChange.objects.create(training_class=training_class, to_status=S.DRAFT, actor=actor)
@@ -101,7 +110,7 @@ def class_update(*, actor: User, training_class: TrainingClass, **fields) -> Tra
     """Name, dates and headcount while the application is a draft or was returned."""
     training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
     require_editable(actor, training_class)
-    for name in ("name", "start_date", "end_date", "planned_headcount"):
+    for name in ("name", "start_date", "end_date", "planned_headcount", "department"):
         if name in fields:
             setattr(training_class, name, fields[name])
     if training_class.end_date < training_class.start_date:
