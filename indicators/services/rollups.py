@@ -231,11 +231,12 @@ def _one_writer_at_a_time() -> None:
 
 def _batch_settings() -> None:
     """For this transaction: hash the groups in memory (the planner expects a million groups where there are
-    thousands, and would sort on disk instead) and skip JIT compilation (it costs more than it saves here)."""
+    thousands, and would sort on disk instead), match the staged cells by hash rather than by sorting their
+    Chinese keys under the database's collation (a merge anti-join of 160k breakdown cells took 1 s, the hash
+    one 0.15 s), and skip JIT compilation (it costs more than it saves here)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL enable_mergejoin = off; SET LOCAL jit = off")
 
 
 def _replace_all(model, fields: list[str], keys: int, rows: list[tuple]) -> int:
