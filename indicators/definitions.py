@@ -9,12 +9,19 @@ counties and years), so they cannot disagree.
 
 from dataclasses import dataclass
 
-from django.db.models import F, IntegerField, Q, Value
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 
 from core.dates import MonthStart
 from institutions.models import InstitutionStatus, InstitutionStatusChange, InstitutionType, UrgentOccupationList
-from trainees.models import Certificate, RecordSource, SubsidyKind, TrainingRecord, counted_month
+from trainees.models import (
+    Certificate,
+    RecordSource,
+    SubsidyKind,
+    TrainingRecord,
+    TrainingRecordGroup,
+    counted_month,
+)
 from training.models import ClassStatus, Enrollment
 
 HIGH_SKILLED_RANK = 4  # 高级工 and above
@@ -29,6 +36,16 @@ class Facts:
     month: object
     keys: dict  # breakdown dimension → expression (an id, or a code for institution_type)
 
+    def sets(self) -> list[str]:
+        """The dimensions whose key is a set (a person's groups, through a many-to-many): a fact has a row per
+        member there, so they are counted in queries of their own, never with the cells or the total."""
+        model = self.queryset.model
+        return [
+            d
+            for d, e in self.keys.items()
+            if isinstance(e, F) and model._meta.get_field(e.name.split("__")[0]).many_to_many
+        ]
+
 
 def ledger_facts() -> Facts:
     """The archive ledger, by the county of the class and the month a record counts in (trainees.models.
@@ -39,7 +56,7 @@ def ledger_facts() -> Facts:
         Coalesce("institution_id", Value(0)),
         counted_month(),
         {
-            "category": F("category_id"),
+            "category": F("groups"),  # per group (人员类别): a person in two groups counts in both
             "training_type": F("training_type_id"),
             "occupation": F("occupation_id"),
             "institution_type": F("institution__type"),
@@ -55,7 +72,7 @@ def enrollment_facts() -> Facts:
         F("training_class__institution_id"),
         MonthStart("training_class__end_date"),
         {
-            "category": F("category_id"),
+            "category": F("groups"),
             "training_type": F("training_class__training_type_id"),
             "occupation": F("training_class__program__occupation_id"),
             "institution_type": F("training_class__institution__type"),
@@ -104,9 +121,16 @@ class Definition:
 SUBSIDIZED = Q(subsidy_kind=SubsidyKind.TRAINING)
 HIGH_SKILLED = Q(skill_level__rank__gte=HIGH_SKILLED_RANK)
 
+
+def in_group(code: str) -> Exists:
+    """A ledger record whose groups include `code`: each record once, however many groups it has."""
+    return Exists(TrainingRecordGroup.objects.filter(record=OuterRef("pk"), category__code=code))
+
+
 DEFINITIONS = {
     "subsidized_training": Definition("补贴性职业技能培训", {"ledger": SUBSIDIZED}),
-    "migrant_workers": Definition("其中：农民工", {"ledger": SUBSIDIZED & Q(category__code="migrant_worker")}),
+    # Plans 000–004 "其中：农民工": subsidized trainings of people who were 农民工 (among their groups) when enrolled.
+    "migrant_workers": Definition("其中：农民工", {"ledger": SUBSIDIZED & in_group("migrant_worker")}),
     "apprentices": Definition("企业新型学徒制", {"ledger": SUBSIDIZED & Q(training_type__code="apprenticeship")}),
     # All training person-times: this system's completed enrollments plus the migrated history (any subsidy).
     "all_training": Definition(

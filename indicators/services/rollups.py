@@ -107,7 +107,8 @@ def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
         return labels[dimension].get(value, "未登记") if value not in (None, "") else "未登记"
 
     for source, make in FACTS.items():
-        keys = list(make().keys)
+        sets = make().sets()  # a person's groups: never in the cells' query, which they would multiply
+        keys = [d for d in make().keys if d not in sets]
         few, many = _dimensions_split(keys, labels) if counties is None else (keys, [])
         sql, params, codes = _grouped(source, ("c", "i", "m", *(f"k_{d}" for d in few)), **window)
         for county, institution, month, *rest in _fetch(sql, params):
@@ -115,7 +116,7 @@ def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
             if unit and month:
                 values = [(d, label(d, k)) for d, k in zip(few, rest, strict=False)]
                 _add(progress, breakdown, codes, rest[len(few) :], unit, institution, month, values)
-        for dimension in many:
+        for dimension in [*many, *sets]:
             sql, params, codes = _grouped(source, ("c", "y", f"k_{dimension}"), **window)
             for county, year, key, *counts in _fetch(sql, params):
                 unit = code_of.get(county)
