@@ -188,17 +188,32 @@ SELECT t.id, s.occupation_id, s.skill_level_id, s.training_type_id,
  ORDER BY t.id
 ON CONFLICT (source, source_ref) DO NOTHING
 """
+# The file's groups for records that have none: loaded before without them (and on SQLite, the new ones).
 INSERT_GROUPS = """
 INSERT INTO trainees_trainingrecordgroup (record_id, category_id)
 SELECT r.id, {member}
   FROM history_stage s
   JOIN trainees_trainingrecord r ON r.source = 'history' AND r.source_ref = s.source_ref
   {members}
- WHERE s.group_ids <> ''{without_groups}
+ WHERE s.group_ids <> ''
+   AND NOT EXISTS (SELECT 1 FROM trainees_trainingrecordgroup x WHERE x.record_id = r.id)
 ON CONFLICT DO NOTHING
 """
-WITHOUT_GROUPS = """
-   AND NOT EXISTS (SELECT 1 FROM trainees_trainingrecordgroup x WHERE x.record_id = r.id)"""
+# PostgreSQL: the new records and their groups in one statement (the groups joined to the rows it returns, not
+# to the ledger); the records' count is its result.
+INSERT_RECORDS_AND_GROUPS_PG = f"""
+WITH new AS ({INSERT_RECORDS} RETURNING id, source_ref),
+groups AS (
+INSERT INTO trainees_trainingrecordgroup (record_id, category_id)
+SELECT new.id, g.id::bigint
+  FROM new JOIN history_stage s ON s.source_ref = new.source_ref
+ CROSS JOIN LATERAL unnest(string_to_array(s.group_ids, ',')) g(id)
+ WHERE s.group_ids <> ''
+ ORDER BY new.id
+ON CONFLICT DO NOTHING
+)
+SELECT count(*) FROM new
+"""  # noqa: S608 - built from constants
 MEMBERS_PG = {"member": "g.id::bigint", "members": "CROSS JOIN LATERAL unnest(string_to_array(s.group_ids, ',')) g(id)"}
 MEMBERS = {"member": "CAST(g.value AS integer)", "members": "JOIN json_each('[' || s.group_ids || ']') g"}
 FILL_CATEGORY = """
@@ -234,9 +249,14 @@ def _load(cursor) -> tuple[list[int], int, int]:
     trainees = cursor.rowcount
     cursor.execute("SELECT count(*) FROM history_stage")
     staged = cursor.fetchone()[0]
-    cursor.execute(INSERT_RECORDS, {"now": now})
-    records = cursor.rowcount
-    _load_groups(cursor, postgres, every_record_new=records == staged)
+    if postgres:
+        cursor.execute(INSERT_RECORDS_AND_GROUPS_PG, {"now": now})
+        records = cursor.fetchone()[0]
+    else:
+        cursor.execute(INSERT_RECORDS, {"now": now})
+        records = cursor.rowcount
+    if records < staged or not postgres:  # rows of records loaded before, or SQLite: every record's groups
+        _load_groups(cursor, postgres)
     cursor.execute(INSERT_ACCESS)
     cursor.execute("DROP TABLE history_stage")
     if postgres:  # fresh statistics, or the planner scans a million rows for the next person lookup
@@ -250,14 +270,12 @@ def _load(cursor) -> tuple[list[int], int, int]:
     return conflicts, trainees, records
 
 
-def _load_groups(cursor, postgres: bool, *, every_record_new: bool) -> None:
-    """The staged groups into the records' group sets: all of them for a new record; a record loaded before
-    without groups (its file migrated before the column existed) gets the file's, a primary category too; groups
-    already there are kept. A first load (every staged row made a record) skips the checks for older records."""
-    if not every_record_new:
-        cursor.execute(FILL_CATEGORY)
-    members = MEMBERS_PG if postgres else MEMBERS
-    cursor.execute(INSERT_GROUPS.format(**members, without_groups="" if every_record_new else WITHOUT_GROUPS))
+def _load_groups(cursor, postgres: bool) -> None:
+    """The staged groups into the group sets of records that have none: on PostgreSQL records loaded before
+    without groups (their file migrated before the column existed), which also get a primary category; groups
+    already recorded are kept."""
+    cursor.execute(FILL_CATEGORY)
+    cursor.execute(INSERT_GROUPS.format(**(MEMBERS_PG if postgres else MEMBERS)))
 
 
 def _write_rejects(source: Path, encoding: str, rejects: list[tuple[int, str]]) -> Path:
