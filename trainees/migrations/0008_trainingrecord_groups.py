@@ -4,6 +4,13 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+ONE_ELEMENT_SETS = (
+    "INSERT INTO trainees_trainingrecordgroup (record_id, category_id)"
+    " SELECT r.id, r.category_id FROM trainees_trainingrecord r WHERE r.category_id IS NOT NULL"
+    " AND NOT EXISTS (SELECT 1 FROM trainees_trainingrecordgroup g WHERE g.record_id = r.id)"
+)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0004_pending_refresh_to_core"),
@@ -56,9 +63,5 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=("record", "category"), name="one_record_group"),
         ),
         # Each existing row's single category becomes its one-element set.
-        migrations.RunSQL(
-            "INSERT INTO trainees_trainingrecordgroup (record_id, category_id) SELECT id, category_id FROM trainees_trainingrecord "
-            "WHERE category_id IS NOT NULL",
-            migrations.RunSQL.noop,
-        ),
+        migrations.RunSQL(ONE_ELEMENT_SETS, migrations.RunSQL.noop),
     ]

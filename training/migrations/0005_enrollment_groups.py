@@ -4,6 +4,13 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+ONE_ELEMENT_SETS = (
+    "INSERT INTO training_enrollmentgroup (enrollment_id, category_id)"
+    " SELECT r.id, r.category_id FROM training_enrollment r WHERE r.category_id IS NOT NULL"
+    " AND NOT EXISTS (SELECT 1 FROM training_enrollmentgroup g WHERE g.enrollment_id = r.id)"
+)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0004_pending_refresh_to_core"),
@@ -48,9 +55,5 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=("enrollment", "category"), name="one_enrollment_group"),
         ),
         # Each existing row's single category becomes its one-element set.
-        migrations.RunSQL(
-            "INSERT INTO training_enrollmentgroup (enrollment_id, category_id) SELECT id, category_id FROM training_enrollment "
-            "WHERE category_id IS NOT NULL",
-            migrations.RunSQL.noop,
-        ),
+        migrations.RunSQL(ONE_ELEMENT_SETS, migrations.RunSQL.noop),
     ]
