@@ -91,3 +91,12 @@ def test_re_running_a_file_with_the_column_fills_in_records_loaded_without_group
     before = sorted(TrainingRecordGroup.objects.values_list("record_id", "category_id"))
     load(again)
     assert sorted(TrainingRecordGroup.objects.values_list("record_id", "category_id")) == before
+
+
+def test_the_persons_page_shows_the_groups_of_each_training(tmp_path, client, county_user):
+    someone = make_id("231202", date(1980, 5, 1))
+    load(write(tmp_path / "h.csv", [with_groups(someone, "农民工、脱贫人口")]))
+    client.force_login(county_user)
+    trainee = TrainingRecord.objects.get(trainee__id_index=blind_index(someone)).trainee
+    page = client.get(f"/trainees/{trainee.pk}/").content.decode()
+    assert 'data-testid="record-groups">农民工、脱贫人口</td>' in page
