@@ -1,15 +1,16 @@
 """Approval copies each enrollment's frozen groups (人员类别) into its ledger record: the set, and the primary
-category, as they were at enrollment."""
+category, as they were at enrollment; verification finds a person eligible through any of their groups."""
 
 import pytest
 
 from catalog.models import TraineeCategory
+from subsidies.models import CategoryEligibility
 from trainees.models import TrainingRecord
 from trainees.services.people import category_assign
 
 from ..trainees.factories import registrar
 from ..training.factories import row
-from .factories import approved_claim, completed_class
+from .factories import approved_claim, completed_class, findings, verified_claim
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
@@ -31,3 +32,15 @@ def test_the_ledger_record_carries_every_group_frozen_on_the_enrollment():
         for t in h.trainees
     ]
     assert got == [("农民工", ["农民工", "脱贫人口"]), ("高校毕业生", ["高校毕业生"]), (None, [])]
+
+
+def test_a_person_is_eligible_through_any_of_their_groups():
+    roster = [row(0, 人员类别="农民工、企业职工"), row(1, 人员类别="农民工"), row(2, 人员类别="")]
+    h = completed_class(roster=roster)
+    CategoryEligibility.objects.create(
+        training_type=h.training_class.training_type, category=TraineeCategory.objects.get(code="enterprise_worker")
+    )
+    assert h.enrollments[0].category.code == "migrant_worker"  # the primary group is not the eligible one
+    claim = verified_claim(h)
+    flagged = {f.line.trainee_id for f in findings(claim, "CATEGORY_NOT_ELIGIBLE")}
+    assert flagged == {h.trainees[1].pk, h.trainees[2].pk}
