@@ -14,14 +14,7 @@ from django.db.models.functions import Coalesce
 
 from core.dates import MonthStart
 from institutions.models import InstitutionStatus, InstitutionStatusChange, InstitutionType, UrgentOccupationList
-from trainees.models import (
-    Certificate,
-    RecordSource,
-    SubsidyKind,
-    TrainingRecord,
-    TrainingRecordGroup,
-    counted_month,
-)
+from trainees.models import Certificate, RecordSource, SubsidyKind, TrainingRecord, counted_month
 from training.models import ClassStatus, Enrollment
 
 HIGH_SKILLED_RANK = 4  # 高级工 and above
@@ -124,12 +117,13 @@ HIGH_SKILLED = Q(skill_level__rank__gte=HIGH_SKILLED_RANK)
 
 def in_group(code: str) -> Exists:
     """A ledger record whose groups include `code`: each record once, however many groups it has."""
-    return Exists(TrainingRecordGroup.objects.filter(record=OuterRef("pk"), category__code=code))
+    return Exists(TrainingRecord.groups.through.objects.filter(record=OuterRef("pk"), category__code=code))
 
 
 DEFINITIONS = {
     "subsidized_training": Definition("补贴性职业技能培训", {"ledger": SUBSIDIZED}),
-    # Plans 000–004 "其中：农民工": subsidized trainings of people who were 农民工 (among their groups) when enrolled.
+    # "其中：农民工参加职业技能培训（人次）" (seeds 000, 002, 003): subsidized trainings of people who were 农民工,
+    # among their groups, when enrolled.
     "migrant_workers": Definition("其中：农民工", {"ledger": SUBSIDIZED & in_group("migrant_worker")}),
     "apprentices": Definition("企业新型学徒制", {"ledger": SUBSIDIZED & Q(training_type__code="apprenticeship")}),
     # All training person-times: this system's completed enrollments plus the migrated history (any subsidy).

@@ -97,7 +97,8 @@ def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
     Per fact source, one query groups the cells with the breakdown keys: every key for a few counties (the
     incremental refresh), the keys with few values for all of them (the nightly recompute), which then counts
     each many-valued key (occupation) by county and year in a query of its own, so no query returns more than
-    a few times the cells' groups. All group the same expressions, so they give the same counts."""
+    a few times the cells' groups; so is a key that is a set (Facts.sets: a person's groups), always. All group
+    the same expressions, so they give the same counts."""
     code_of = _units(counties)
     labels = _labels()
     progress, breakdown = Counter(), Counter()

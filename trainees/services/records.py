@@ -73,7 +73,7 @@ def training_records_append_bulk(
     subsidy_kind: str = SubsidyKind.TRAINING,
     source: str = RecordSource.CLAIM,
 ) -> None:
-    """Append the approved lines of one claim to the ledger in four statements. `records` hold trainee_id,
+    """Append the approved lines of one claim to the ledger in at most four statements. `records` hold trainee_id,
     amount, source_ref, certificate_number and the groups frozen on the enrollment (group_ids, the primary one
     first; or only its category_id, a one-element set). A subsidy for the same person, occupation and level
     from another claim violates the ledger's partial unique index and aborts the transaction (never paid
