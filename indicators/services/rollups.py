@@ -118,9 +118,11 @@ def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
                 values = [(d, label(d, k)) for d, k in zip(few, rest, strict=False)]
                 _add(progress, breakdown, codes, rest[len(few) :], unit, institution, month, values)
         for dimension in [*many, *sets]:
-            sql, params, codes = _grouped(source, ("c", "y", f"k_{dimension}"), **window)
-            for county, year, key, *counts in _fetch(sql, params):
+            period = "m" if dimension in sets else "y"  # a set by month: the refresh's window uses the month index
+            sql, params, codes = _grouped(source, ("c", period, f"k_{dimension}"), **window)
+            for county, when, key, *counts in _fetch(sql, params):
                 unit = code_of.get(county)
+                year = _month(when).year if period == "m" and when else when
                 if unit and year:
                     value = label(dimension, key)
                     for code, n in zip(codes, counts, strict=True):
