@@ -188,14 +188,15 @@ SELECT t.id, s.occupation_id, s.skill_level_id, s.training_type_id,
  ORDER BY t.id
 ON CONFLICT (source, source_ref) DO NOTHING
 """
-# The file's groups for records that have none: loaded before without them (and on SQLite, the new ones).
+# The file's groups for records that have none: loaded before without them (and on SQLite, the new ones). A record
+# with groups always has its primary category, so PostgreSQL looks only at those without one.
 INSERT_GROUPS = """
 INSERT INTO trainees_trainingrecordgroup (record_id, category_id)
 SELECT r.id, {member}
   FROM history_stage s
   JOIN trainees_trainingrecord r ON r.source = 'history' AND r.source_ref = s.source_ref
   {members}
- WHERE s.group_ids <> ''
+ WHERE s.group_ids <> ''{uncategorised}
    AND NOT EXISTS (SELECT 1 FROM trainees_trainingrecordgroup x WHERE x.record_id = r.id)
 ON CONFLICT DO NOTHING
 """
@@ -214,13 +215,22 @@ ON CONFLICT DO NOTHING
 )
 SELECT count(*) FROM new
 """  # noqa: S608 - built from constants
-MEMBERS_PG = {"member": "g.id::bigint", "members": "CROSS JOIN LATERAL unnest(string_to_array(s.group_ids, ',')) g(id)"}
-MEMBERS = {"member": "CAST(g.value AS integer)", "members": "JOIN json_each('[' || s.group_ids || ']') g"}
+MEMBERS_PG = {
+    "member": "g.id::bigint",
+    "members": "CROSS JOIN LATERAL unnest(string_to_array(s.group_ids, ',')) g(id)",
+    "uncategorised": " AND r.category_id IS NULL",
+}
+MEMBERS = {
+    "member": "CAST(g.value AS integer)",
+    "members": "JOIN json_each('[' || s.group_ids || ']') g",
+    "uncategorised": "",
+}
 FILL_CATEGORY = """
 UPDATE trainees_trainingrecord SET category_id = s.category_id FROM history_stage s
  WHERE trainees_trainingrecord.source = 'history' AND trainees_trainingrecord.source_ref = s.source_ref
    AND trainees_trainingrecord.category_id IS NULL AND s.category_id IS NOT NULL
-   AND NOT EXISTS (SELECT 1 FROM trainees_trainingrecordgroup x WHERE x.record_id = trainees_trainingrecord.id)
+   AND EXISTS (SELECT 1 FROM trainees_trainingrecordgroup x
+                WHERE x.record_id = trainees_trainingrecord.id AND x.category_id = s.category_id)
 """
 INSERT_ACCESS = """
 INSERT INTO trainees_traineeaccess (trainee_id, county_id, institution_id)
@@ -272,10 +282,10 @@ def _load(cursor) -> tuple[list[int], int, int]:
 
 def _load_groups(cursor, postgres: bool) -> None:
     """The staged groups into the group sets of records that have none: on PostgreSQL records loaded before
-    without groups (their file migrated before the column existed), which also get a primary category; groups
-    already recorded are kept."""
-    cursor.execute(FILL_CATEGORY)
+    without groups (their file migrated before the column existed); then the primary category of those given
+    the file's groups. Groups already recorded are kept."""
     cursor.execute(INSERT_GROUPS.format(**(MEMBERS_PG if postgres else MEMBERS)))
+    cursor.execute(FILL_CATEGORY)
 
 
 def _write_rejects(source: Path, encoding: str, rejects: list[tuple[int, str]]) -> Path:
