@@ -56,6 +56,7 @@ class RowProcessor:
         )
         # 人员类别 by name or code → (catalog order, id); the names, in that order, for the refusal.
         self.categories, self.category_names = lookups["categories"], lookups["category_names"]
+        self.group_cells: dict[str, tuple[str, str]] = {}
         self.positions = [header.index(name) if name in header else None for name in COLUMNS]
         self.today = today
         self.ciphers: dict[str, str] = {}  # one encryption per person per worker
@@ -77,7 +78,9 @@ class RowProcessor:
 
     def _groups(self, text: str) -> tuple[str, str]:
         """The 人员类别 cell → (the primary group's id or \\N, every group's id comma-separated), in the catalog's
-        order: the groups the person belonged to in that training."""
+        order: the groups the person belonged to in that training. A file holds a few dozen distinct cells."""
+        if text in self.group_cells:
+            return self.group_cells[text]
         found = set()
         for word in GROUP_SEPARATORS.split(text):
             if word := word.strip():
@@ -86,7 +89,8 @@ class RowProcessor:
                     raise Reject(f"人员类别“{word}”不存在，应为以下之一（多个用“、”分隔）：{allowed}")
                 found.add(self.categories[word])
         ids = [str(pk) for _, pk in sorted(found)]
-        return (ids[0] if ids else "\\N"), ",".join(ids)
+        self.group_cells[text] = (ids[0] if ids else "\\N"), ",".join(ids)
+        return self.group_cells[text]
 
     def _cells(self, row: list[str]) -> list[str]:
         """The cells of COLUMNS in order, trimmed; '' for a missing optional column or a short row."""
