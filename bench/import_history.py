@@ -38,9 +38,11 @@ def fresh_database(name: str) -> str:
 
 
 def copy_anchor(url: str, csv_path: Path) -> float:
-    """Seconds for COPY ... FROM STDIN (CSV, header) into an 11-column text table."""
+    """Seconds for COPY ... FROM STDIN (CSV, header) into a text table of the file's columns."""
+    from trainees.history_rows import COLUMNS
+
     with psycopg.connect(url) as conn, conn.cursor() as cur:
-        cur.execute("CREATE TABLE copy_anchor (" + ", ".join(f"c{i} text" for i in range(11)) + ")")
+        cur.execute("CREATE TABLE copy_anchor (" + ", ".join(f"c{i} text" for i in range(len(COLUMNS))) + ")")
         start = time.perf_counter()
         with cur.copy("COPY copy_anchor FROM STDIN (FORMAT csv, HEADER true)") as copy, csv_path.open("rb") as f:
             while block := f.read(1 << 20):

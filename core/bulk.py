@@ -101,3 +101,44 @@ def add_to_counts(model: type[models.Model], key_fields: list[str], deltas: dict
             [*[list(column) for column in zip(*keys, strict=True)], [deltas[k] for k in keys]],
         )
         return {tuple(r[:-1]): r[-1] for r in cursor.fetchall()}
+
+
+def replace_all(model, fields: list[str], keys: int, rows: list[tuple]) -> int:
+    """Make `model`'s table hold exactly `rows` (values in `fields` order, the first `keys` of them the cell's
+    key) by changing only what differs, in the caller's transaction: the rows are copied into a temporary table,
+    then the cells no longer counted are deleted, those whose values changed updated and the new ones inserted.
+    Row changes only, no table lock: under MVCC a reader meanwhile sees the old table whole, without waiting,
+    and the new one after the commit. (A TRUNCATE made readers wait for the commit, and showed a transaction
+    whose snapshot was older than it an empty table.) Returns how many rows changed.
+
+    Outside PostgreSQL (the embedded demo): delete everything and insert, in the same transaction."""
+    if connection.vendor != "postgresql":
+        model.objects.all().delete()
+        copy_insert(model, fields, rows)
+        return len(rows)
+    table = model._meta.db_table
+    columns = [model._meta.get_field(f).column for f in fields]
+    key, values, names = columns[:keys], columns[keys:], ", ".join(columns)
+    staging = f"staging_{table}"
+    same = " AND ".join(f"t.{c} = s.{c}" for c in key)
+    assign = ", ".join(f"{c} = s.{c}" for c in values)
+    differs = f"({', '.join(f't.{c}' for c in values)}) IS DISTINCT FROM ({', '.join(f's.{c}' for c in values)})"
+    statements = [  # names from the model, no values
+        f"DELETE FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM {staging} s WHERE {same})",  # noqa: S608
+        f"UPDATE {table} t SET {assign} FROM {staging} s WHERE {same} AND {differs}",  # noqa: S608
+        f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} s "  # noqa: S608
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same})",
+    ]
+    changed = 0
+    with connection.cursor() as cursor:
+        empty_copy = f"SELECT {names} FROM {table} WITH NO DATA"  # noqa: S608
+        cursor.execute(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS {empty_copy}")
+        with cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"ANALYZE {staging}")
+        for sql in statements:
+            cursor.execute(sql)
+            changed += cursor.rowcount
+        cursor.execute(f"DROP TABLE {staging}")
+    return changed

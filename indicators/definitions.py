@@ -7,7 +7,7 @@ counts), for the nightly recompute and for the incremental refresh alike (the la
 counties and years), so they cannot disagree.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.db.models import Exists, F, FilteredRelation, IntegerField, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
@@ -30,6 +30,16 @@ class Facts:
     institution: object
     month: object
     keys: dict  # breakdown dimension → expression (an id, or a code for institution_type)
+
+    def sets(self) -> list[str]:
+        """The dimensions whose key is a set (a person's groups, through a many-to-many): a fact has a row per
+        member there, so they are counted in queries of their own, never with the cells or the total."""
+        model = self.queryset.model
+        return [
+            d
+            for d, e in self.keys.items()
+            if isinstance(e, F) and model._meta.get_field(e.name.split("__")[0]).many_to_many
+        ]
 
 
 # --- key areas (重点领域, seed 001): a fact's tags valid on its day, joined rather than looked up per row -------
@@ -77,7 +87,7 @@ def ledger_facts() -> Facts:
         Coalesce("institution_id", Value(0)),
         counted_month(),
         {
-            "category": F("category_id"),
+            "category": F("groups"),  # per group (人员类别): a person in two groups counts in both
             "training_type": F("training_type_id"),
             "occupation": F("occupation_id"),
             "institution_type": F("institution__type"),
@@ -93,7 +103,7 @@ def enrollment_facts() -> Facts:
         F("training_class__institution_id"),
         MonthStart("training_class__end_date"),
         {
-            "category": F("category_id"),
+            "category": F("groups"),
             "training_type": F("training_class__training_type_id"),
             "occupation": F("training_class__program__occupation_id"),
             "institution_type": F("training_class__institution__type"),
@@ -156,6 +166,12 @@ TRAINED_FOR_IT = Q(
     )
 )
 
+
+def in_group(code: str) -> Exists:
+    """A ledger record whose groups include `code`: each record once, however many groups it has."""
+    return Exists(TrainingRecord.groups.through.objects.filter(record=OuterRef("pk"), category__code=code))
+
+
 DEFINITIONS = {
     "subsidized_training": Definition(
         "补贴性职业技能培训",
@@ -166,7 +182,15 @@ DEFINITIONS = {
         ),
         seed="000, 002, 003, 004",
     ),
-    "migrant_workers": Definition("其中：农民工", {"ledger": SUBSIDIZED & Q(category__code="migrant_worker")}),
+    "migrant_workers": Definition(
+        "其中：农民工",
+        {"ledger": SUBSIDIZED & in_group("migrant_worker")},
+        rule=(
+            "其中：农民工参加职业技能培训（人次）：补贴性培训记录中，报名时本人所属人员类别（可有多个）含农民工的，"
+            "每条记录计一次。"
+        ),
+        seed="000, 002, 003",
+    ),
     "apprentices": Definition(
         "企业新型学徒制",
         {"ledger": SUBSIDIZED & Q(training_type__code="apprenticeship")},
@@ -243,14 +267,6 @@ DEFINITIONS = {
         seed="000, 002, 003",
     ),
 }
-# The statement of the definition whose counting the trainee-groups work of issue 15 restates, kept off its line
-# until it does, so that every definition has one (docs/indicators.md prints them).
-if not DEFINITIONS["migrant_workers"].rule:
-    DEFINITIONS["migrant_workers"] = replace(
-        DEFINITIONS["migrant_workers"],
-        rule="其中：农民工参加职业技能培训（人次）：补贴性培训记录中人员类别为农民工的。",
-        seed="000, 002, 003",
-    )
 # The key-area definitions, broken down by 重点领域 in the roll-up (indicators.services.rollup_areas).
 KEY_AREA_DEFINITIONS = ["key_area_training", "key_area_advanced_certificates"]
 KEY_AREA_NAMES = dict(KEY_AREAS)

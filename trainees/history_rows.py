@@ -8,6 +8,7 @@ import csv
 import hashlib
 import hmac
 import io
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -30,8 +31,10 @@ COLUMNS = [
     "机构统一社会信用代码",
     "补贴金额",
     "证书编号",
+    "人员类别",
 ]
-OPTIONAL = {"机构统一社会信用代码", "补贴金额", "证书编号"}
+OPTIONAL = {"机构统一社会信用代码", "补贴金额", "证书编号", "人员类别"}
+GROUP_SEPARATORS = re.compile(r"[、;；,，]")  # one cell, several groups: 农民工、脱贫人口
 CIPHER_PREFIX = "f1:"  # trainees.crypto.FernetCipher.prefix
 INDEX_LENGTH = 32  # trainees.crypto.INDEX_LENGTH
 REF_LENGTH = 40
@@ -51,6 +54,9 @@ class RowProcessor:
             lookups["types"],
             lookups["regions"],
         )
+        # 人员类别 by name or code → (catalog order, id); the names, in that order, for the refusal.
+        self.categories, self.category_names = lookups["categories"], lookups["category_names"]
+        self.group_cells: dict[str, tuple[str, str]] = {}
         self.positions = [header.index(name) if name in header else None for name in COLUMNS]
         self.today = today
         self.ciphers: dict[str, str] = {}  # one encryption per person per worker
@@ -70,6 +76,22 @@ class RowProcessor:
         except KeyError:
             raise Reject(f"{name}“{text}”不存在") from None
 
+    def _groups(self, text: str) -> tuple[str, str]:
+        """The 人员类别 cell → (the primary group's id or \\N, every group's id comma-separated), in the catalog's
+        order: the groups the person belonged to in that training. A file holds a few dozen distinct cells."""
+        if text in self.group_cells:
+            return self.group_cells[text]
+        found = set()
+        for word in GROUP_SEPARATORS.split(text):
+            if word := word.strip():
+                if word not in self.categories:
+                    allowed = "、".join(self.category_names)
+                    raise Reject(f"人员类别“{word}”不存在，应为以下之一（多个用“、”分隔）：{allowed}")
+                found.add(self.categories[word])
+        ids = [str(pk) for _, pk in sorted(found)]
+        self.group_cells[text] = (ids[0] if ids else "\\N"), ",".join(ids)
+        return self.group_cells[text]
+
     def _cells(self, row: list[str]) -> list[str]:
         """The cells of COLUMNS in order, trimmed; '' for a missing optional column or a short row."""
         width = len(row)
@@ -77,7 +99,9 @@ class RowProcessor:
 
     def process(self, row_no: int, row: list[str]) -> str:
         """One CSV row → one line of PostgreSQL COPY text for the staging table, or Reject."""
-        raw_id, name, occ, lvl, typ, start_text, end_text, region_code, inst, amount_text, cert = self._cells(row)
+        raw_id, name, occ, lvl, typ, start_text, end_text, region_code, inst, amount_text, cert, groups = self._cells(
+            row
+        )
         number = idnumber.parse(raw_id, today=self.today)
         name = " ".join(name.split())
         if not name or not NAME.match(name) or any(c.isdigit() for c in name):
@@ -99,6 +123,7 @@ class RowProcessor:
         occupation = self._lookup(self.occupations, occ, "职业编码")
         level = self._lookup(self.levels, lvl, "技能等级")
         training_type = self._lookup(self.types, typ, "培训类型")
+        primary, group_ids = self._groups(groups)
         inst = inst.upper()
         if inst and not inst.isalnum():
             raise Reject(f"机构统一社会信用代码“{inst}”含有无效字符")
@@ -116,7 +141,7 @@ class RowProcessor:
         return (
             f"{row_no}\t{index}\t{cipher}\t{masked}\t{name}\t{number.gender}\t{number.birth_date}\t{occupation}\t"
             f"{level}\t{training_type}\t{start}\t{end}\t{end.year}\t{county}\t{inst}\t{amount:.2f}\t"
-            f"{_escape(cert[:50])}\t{ref}\n"
+            f"{_escape(cert[:50])}\t{ref}\t{primary}\t{group_ids}\n"
         )
 
     def batch(self, rows) -> tuple[list[str], list[tuple[int, str]]]:

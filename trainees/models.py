@@ -239,7 +239,12 @@ class TrainingRecord(models.Model):
         db_constraint=False,
     )
     institution_credit_code = models.CharField(_("机构统一社会信用代码"), max_length=18, blank=True)
-    # The category frozen on the enrollment (migrant worker, …): what the indicators count by.
+    # The person's groups frozen on the enrollment (农民工 and 脱贫人口 at once, …) are `groups`, what the group
+    # indicators count by; `category` is the first of them in the catalog's order (the primary group), kept for
+    # the readers that want one.
+    groups = models.ManyToManyField(
+        "catalog.TraineeCategory", through="TrainingRecordGroup", related_name="+", verbose_name=_("人员类别")
+    )
     category = models.ForeignKey(
         "catalog.TraineeCategory",
         verbose_name=_("人员类别"),
@@ -281,6 +286,27 @@ class TrainingRecord(models.Model):
 
     def __str__(self):
         return f"{self.occupation.name} {self.skill_level.name} {self.end_date}"
+
+
+class TrainingRecordGroup(models.Model):
+    """One group (人员类别) a ledger record's person belonged to, copied from the enrollment (or the history
+    file) when the record is written: a set, so a person in two groups counts in both groups once."""
+
+    # Bulk-loaded beside the ledger: the unique index is the only one (it also answers "groups of a record").
+    record = models.ForeignKey(
+        TrainingRecord, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    category = models.ForeignKey(
+        "catalog.TraineeCategory", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+
+    class Meta:
+        verbose_name = _("培训档案人员类别")
+        verbose_name_plural = _("培训档案人员类别")
+        constraints = [models.UniqueConstraint(fields=["record", "category"], name="one_record_group")]
+
+    def __str__(self):
+        return f"{self.record_id}:{self.category_id}"
 
 
 class CertificateType(models.TextChoices):

@@ -2,7 +2,9 @@
 
 Valid resident ID numbers (real Heilongjiang county codes, plausible birth dates, correct check characters),
 Chinese names, about 1.6 trainings per person across 2019-2025, institutions with valid unified social
-credit codes, and subsidy amounts from the Heilongjiang standards. Output is the `import_history` CSV.
+credit codes, subsidy amounts from the Heilongjiang standards, and each person's groups (人员类别) with the
+overlaps seen in practice (a tenth of migrant workers also 脱贫人口, a fifth of graduates also registered
+unemployed). Output is the `import_history` CSV.
 
     python bench/synth.py --rows 1000000 --seed 7 --out /tmp/history.csv
 
@@ -40,6 +42,26 @@ LEVELS = [
 TYPES = [("就业技能培训", 0.55), ("岗位技能提升培训", 0.35), ("创业培训", 0.05), ("安全技能培训", 0.05)]
 TRAININGS_PER_PERSON = [(1, 0.55), (2, 0.30), (3, 0.12), (4, 0.03)]  # mean 1.63
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+# A person's main group (人员类别), or none recorded, and the groups that come with it at a rate.
+GROUPS = [
+    ("农民工", 0.36),
+    ("企业职工", 0.20),
+    ("登记失业人员", 0.10),
+    ("高校毕业生", 0.08),
+    ("脱贫人口", 0.05),
+    ("就业困难人员", 0.03),
+    ("退役军人", 0.02),
+    ("城乡未继续升学初高中毕业生", 0.02),
+    ("残疾人", 0.01),
+    ("", 0.13),
+]
+ALSO = {
+    "农民工": [("脱贫人口", 0.10), ("农村低收入人口", 0.03)],
+    "高校毕业生": [("登记失业人员", 0.20)],
+    "登记失业人员": [("就业困难人员", 0.15)],
+    "退役军人": [("登记失业人员", 0.10)],
+    "残疾人": [("就业困难人员", 0.50)],
+}
 
 
 def heilongjiang_counties() -> list[str]:
@@ -74,9 +96,16 @@ def weighted(rng, items):
     return rng.choices([i[0] for i in items], weights=[i[1] for i in items])[0]
 
 
+def groups(rng: random.Random) -> str:
+    """One person's 人员类别 cell: a main group and those that often come with it, 、-separated."""
+    main = weighted(rng, GROUPS)
+    return "、".join([main, *(also for also, rate in ALSO.get(main, []) if rng.random() < rate)]) if main else ""
+
+
 def generate(*, rows: int, seed: int = 7, institutions: int = 800, counties: list[str] | None = None):
     """Yield CSV rows (lists in COLUMNS order) until `rows` trainings are produced."""
     rng = random.Random(seed)
+    group_rng = random.Random(seed * 7919 + 1)  # its own stream: the other columns stay as they were per seed
     counties = counties or heilongjiang_counties()
     occupations = occupation_codes()
     pool: dict[str, list[str]] = {}
@@ -89,6 +118,7 @@ def generate(*, rows: int, seed: int = 7, institutions: int = 800, counties: lis
         home = rng.choice(counties)
         person = id_number(rng, home, used)
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+        person_groups = groups(group_rng)
         for _ in range(weighted(rng, TRAININGS_PER_PERSON)):
             if produced >= rows:
                 return
@@ -108,6 +138,7 @@ def generate(*, rows: int, seed: int = 7, institutions: int = 800, counties: lis
                 institution,
                 str(amount if rng.random() < 0.9 else amount * 6 // 5),
                 f"HLJ{seed}{produced:09d}" if rng.random() < 0.7 else "",
+                person_groups,
             ]
             produced += 1
 

@@ -72,10 +72,11 @@ class EnrollmentSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="trainee.name_masked")
     id_number = serializers.CharField(source="trainee.id_number_masked")
     category = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    groups = serializers.SlugRelatedField(slug_field="code", read_only=True, many=True)  # category is the first
 
     class Meta:
         model = Enrollment
-        fields = ["id", "training_class", "name", "id_number", "category", "result", "score", "warnings"]
+        fields = ["id", "training_class", "name", "id_number", "category", "groups", "result", "score", "warnings"]
 
 
 class EnrollmentFilter(django_filters.FilterSet):
@@ -98,6 +99,7 @@ class EnrollmentViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             selectors.enrollments_of(user=self.request.user)
             .select_related("trainee", "category")
+            .prefetch_related("groups")
             .defer("trainee__id_number", "trainee__phone", "trainee__bank_account")
         )
 

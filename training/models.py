@@ -196,10 +196,14 @@ class EnrollmentResult(models.TextChoices):
 
 
 class Enrollment(models.Model):
-    """One person on a class roster (花名册). The category in force at enrollment is frozen here."""
+    """One person on a class roster (花名册). The person's groups (人员类别) in force at the class's start are
+    frozen here, all of them (`groups`); `category` is the first in the catalog's order (the primary group)."""
 
     training_class = models.ForeignKey(TrainingClass, on_delete=models.CASCADE, related_name="enrollments")
     trainee = models.ForeignKey("trainees.Trainee", on_delete=models.PROTECT, related_name="enrollments")
+    groups = models.ManyToManyField(
+        "catalog.TraineeCategory", through="EnrollmentGroup", related_name="+", verbose_name=_("人员类别")
+    )
     category = models.ForeignKey(
         "catalog.TraineeCategory",
         verbose_name=_("人员类别"),
@@ -232,6 +236,21 @@ class Enrollment(models.Model):
 
     def __str__(self):
         return f"{self.training_class_id}/{self.trainee_id}"
+
+
+class EnrollmentGroup(models.Model):
+    """One group (人员类别) of an enrolled person, frozen at enrollment."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("catalog.TraineeCategory", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("花名册人员类别")
+        verbose_name_plural = _("花名册人员类别")
+        constraints = [models.UniqueConstraint(fields=["enrollment", "category"], name="one_enrollment_group")]
+
+    def __str__(self):
+        return f"{self.enrollment_id}:{self.category_id}"
 
 
 class CheckInMethod(models.TextChoices):

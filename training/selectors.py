@@ -34,6 +34,7 @@ def approval_queue(*, user: User) -> QuerySet[TrainingClass]:
 def roster(training_class: TrainingClass) -> QuerySet[Enrollment]:
     return (
         training_class.enrollments.select_related("trainee", "category", "certificate")
+        .prefetch_related("groups")  # every group of the person, in the catalog's order
         .defer("trainee__id_number", "trainee__phone", "trainee__bank_account")
         .order_by("id")
     )

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from catalog.models import Occupation, Region, TraineeCategory, TrainingType
 from core import clock
-from core.bulk import add_to_counts, copy_insert
+from core.bulk import add_to_counts, copy_insert, replace_all
 from core.dates import YearOf
 from core.models import PendingRefresh
 from institutions.models import InstitutionType
@@ -99,7 +99,8 @@ def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
     Per fact source, one query groups the cells with the breakdown keys: every key for a few counties (the
     incremental refresh), the keys with few values for all of them (the nightly recompute), which then counts
     each many-valued key (occupation) by county and year in a query of its own, so no query returns more than
-    a few times the cells' groups. All group the same expressions, so they give the same counts."""
+    a few times the cells' groups; so is a key that is a set (Facts.sets: a person's groups), always. All group
+    the same expressions, so they give the same counts."""
     code_of = _units(counties)
     labels = _labels()
     progress, breakdown = Counter(), Counter()
@@ -109,7 +110,8 @@ def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
         return labels[dimension].get(value, "未登记") if value not in (None, "") else "未登记"
 
     for source, make in FACTS.items():
-        keys = list(make().keys)
+        sets = make().sets()  # a person's groups: never in the cells' query, which they would multiply
+        keys = [d for d in make().keys if d not in sets]
         few, many = _dimensions_split(keys, labels) if counties is None else (keys, [])
         sql, params, codes = _grouped(source, ("c", "i", "m", *(f"k_{d}" for d in few)), **window)
         for county, institution, month, *rest in _fetch(sql, params):
@@ -118,12 +120,14 @@ def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
                 values = [(d, label(d, k)) for d, k in zip(few, rest, strict=False)]
                 _add(progress, breakdown, codes, rest[len(few) :], unit, institution, month, values)
         by_occupation = None  # the rollup_areas.NIGHTLY query's rows, when the nightly recompute runs it
-        for dimension in many:
-            sql, params, codes = _grouped(source, ("c", "y", f"k_{dimension}"), **window)
+        for dimension in [*many, *sets]:
+            period = "m" if dimension in sets else "y"  # a set by month: the refresh's window uses the month index
+            sql, params, codes = _grouped(source, ("c", period, f"k_{dimension}"), **window)
             rows = _fetch(sql, params)
             by_occupation = rows if dimension == "occupation" else by_occupation
-            for county, year, key, *counts in rows:
+            for county, when, key, *counts in rows:
                 unit = code_of.get(county)
+                year = _month(when).year if period == "m" and when else when
                 if unit and year:
                     value = label(dimension, key)
                     for code, n in zip(codes, counts, strict=False):
@@ -239,47 +243,6 @@ def _batch_settings() -> None:
             cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL enable_mergejoin = off; SET LOCAL jit = off")
 
 
-def _replace_all(model, fields: list[str], keys: int, rows: list[tuple]) -> int:
-    """Make `model`'s table hold exactly `rows` (values in `fields` order, the first `keys` of them the cell's
-    key) by changing only what differs, in the caller's transaction: the rows are copied into a temporary table,
-    then the cells no longer counted are deleted, those whose values changed updated and the new ones inserted.
-    Row changes only, no table lock: under MVCC a reader meanwhile sees the old table whole, without waiting,
-    and the new one after the commit. (A TRUNCATE made readers wait for the commit, and showed a transaction
-    whose snapshot was older than it an empty table.) Returns how many rows changed.
-
-    Outside PostgreSQL (the embedded demo): delete everything and insert, in the same transaction."""
-    if connection.vendor != "postgresql":
-        model.objects.all().delete()
-        copy_insert(model, fields, rows)
-        return len(rows)
-    table = model._meta.db_table
-    columns = [model._meta.get_field(f).column for f in fields]
-    key, values, names = columns[:keys], columns[keys:], ", ".join(columns)
-    staging = f"staging_{table}"
-    same = " AND ".join(f"t.{c} = s.{c}" for c in key)
-    assign = ", ".join(f"{c} = s.{c}" for c in values)
-    differs = f"({', '.join(f't.{c}' for c in values)}) IS DISTINCT FROM ({', '.join(f's.{c}' for c in values)})"
-    statements = [  # names from the model, no values
-        f"DELETE FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM {staging} s WHERE {same})",  # noqa: S608
-        f"UPDATE {table} t SET {assign} FROM {staging} s WHERE {same} AND {differs}",  # noqa: S608
-        f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} s "  # noqa: S608
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same})",
-    ]
-    changed = 0
-    with connection.cursor() as cursor:
-        empty_copy = f"SELECT {names} FROM {table} WITH NO DATA"  # noqa: S608
-        cursor.execute(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS {empty_copy}")
-        with cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(f"ANALYZE {staging}")
-        for sql in statements:
-            cursor.execute(sql)
-            changed += cursor.rowcount
-        cursor.execute(f"DROP TABLE {staging}")
-    return changed
-
-
 def _analyze(*models) -> None:
     """Fresh planner statistics for the rewritten tables (the first recompute fills them from nothing)."""
     if connection.vendor == "postgresql":
@@ -289,15 +252,15 @@ def _analyze(*models) -> None:
 
 @transaction.atomic
 def progress_recompute_all() -> int:
-    """Nightly: rebuild every cell from the facts, swapped in as one transaction (see _replace_all): a dashboard
-    read meanwhile shows the figures from before, never an empty table."""
+    """Nightly: rebuild every cell from the facts, swapped in as one transaction (core.bulk.replace_all): a
+    dashboard read meanwhile shows the figures from before, never an empty table."""
     _one_writer_at_a_time()
     PendingRefresh.objects.all().delete()  # before counting, as in progress_refresh
     _batch_settings()
     progress, breakdown = _with_ancestors(*count_facts())
     progress_rows, breakdown_rows = _rows(progress, breakdown)
-    _replace_all(Progress, PROGRESS_FIELDS, 4, progress_rows)
-    _replace_all(Breakdown, BREAKDOWN_FIELDS, 5, breakdown_rows)
+    replace_all(Progress, PROGRESS_FIELDS, 4, progress_rows)
+    replace_all(Breakdown, BREAKDOWN_FIELDS, 5, breakdown_rows)
     _analyze(Progress, Breakdown)
     return len(progress)
 

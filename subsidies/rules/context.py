@@ -11,7 +11,7 @@ from django.db.models import Count, F, Sum
 from institutions.selectors import institution_designated_between, program_listed_between
 from trainees.models import SubsidyKind, Trainee, TrainingRecord
 from trainees.selectors import archived_trainings_between
-from training.models import Attendance
+from training.models import Attendance, EnrollmentGroup
 
 from ..models import CategoryEligibility, ClaimLine, PhoneFollowUp, SubsidyClaim
 from .facts import ArchivedTraining, AttendedHours, DeviceCheckIn, LedgerEntry, LineFacts, OtherCheckIn, Session
@@ -138,7 +138,11 @@ def _lines(claim) -> list[LineFacts]:
         result=F("enrollment__result"),
         phone_index=F("trainee__phone_index"),
     )
-    return [LineFacts(**row) for row in rows]
+    groups = defaultdict(set)
+    members = EnrollmentGroup.objects.filter(enrollment__claim_lines__claim=claim)
+    for enrollment_id, category_id in members.values_list("enrollment_id", "category_id"):
+        groups[enrollment_id].add(category_id)
+    return [LineFacts(**row, group_ids=frozenset(groups[row["enrollment_id"]])) for row in rows]
 
 
 def load(claim: SubsidyClaim, settings) -> ClaimContext:

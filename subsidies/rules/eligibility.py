@@ -44,7 +44,7 @@ def category_eligible(ctx):
     if not ctx.eligible_categories:
         return
     for line in ctx.lines:
-        if line.category_id not in ctx.eligible_categories:
+        if not line.groups & ctx.eligible_categories:  # eligible through any of the person's groups
             yield Hit(line.line_id, {"category": line.category_id, "eligible": sorted(ctx.eligible_categories)})
 
 

@@ -15,11 +15,16 @@ class LineFacts:
     enrollment_id: int
     birth_date: date
     draws_pension: bool
-    category_id: int | None
+    category_id: int | None  # the primary group
     result: str  # training.models.EnrollmentResult
     phone_index: str
     attended_hours: int = 0
     hours_by_day: dict[date, int] = field(default_factory=dict)
+    group_ids: frozenset[int] = frozenset()  # every group frozen on the enrollment
+
+    @property
+    def groups(self) -> frozenset[int]:
+        return self.group_ids or frozenset({self.category_id} - {None})
 
 
 class LedgerEntry(NamedTuple):

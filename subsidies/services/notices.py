@@ -117,7 +117,10 @@ def claim_approve_after_notice(claim_id: int) -> SubsidyClaim:
     tc = claim.training_class
     program = tc.program
     lines = list(
-        claim.lines.filter(status=LineStatus.APPROVED).select_related("enrollment__certificate").order_by("trainee_id")
+        claim.lines.filter(status=LineStatus.APPROVED)
+        .select_related("enrollment__certificate")
+        .prefetch_related("enrollment__groups")
+        .order_by("trainee_id")
     )
     list(
         Trainee.objects.select_for_update()
@@ -139,7 +142,8 @@ def claim_approve_after_notice(claim_id: int) -> SubsidyClaim:
                 "amount": line.amount,
                 "source_ref": f"claim-{claim.pk}-line-{line.pk}",
                 "certificate_number": line.enrollment.certificate.number if line.enrollment.certificate_id else "",
-                "category_id": line.enrollment.category_id,
+                # The groups frozen on the enrollment go to the ledger as they are (primary first).
+                "group_ids": _groups_primary_first(line.enrollment),
             }
         )
     training_records_append_bulk(
@@ -164,3 +168,8 @@ def claim_approve_after_notice(claim_id: int) -> SubsidyClaim:
     _move(claim, approval.target, None, action="claim.approved")
     progress_changed(counties={tc.county_id}, months={clock.today()})
     return claim
+
+
+def _groups_primary_first(enrollment) -> list[int]:
+    ids = [g.pk for g in enrollment.groups.all()] or [enrollment.category_id] * bool(enrollment.category_id)
+    return sorted(ids, key=lambda pk: pk != enrollment.category_id)

@@ -153,7 +153,7 @@ def test_county_city_and_province_totals_equal_a_direct_count_of_the_facts(histo
         ledger_rows = TrainingRecord.objects.filter(at(prefix, "county"))
         subsidized = ledger_rows.filter(subsidy_kind=SubsidyKind.TRAINING)
         assert total("subsidized_training", prefix) == subsidized.count(), prefix
-        assert total("migrant_workers", prefix) == subsidized.filter(category__code="migrant_worker").count()
+        assert total("migrant_workers", prefix) == subsidized.filter(groups__code="migrant_worker").count()
         assert total("apprentices", prefix) == subsidized.filter(training_type__code="apprenticeship").count()
         assert total("high_skilled_training", prefix) == subsidized.filter(skill_level__rank__gte=4).count()
         completed = (3 if "231281".startswith(prefix) else 0) + (4 if prefix in ("231200", "2312", "23") else 0)

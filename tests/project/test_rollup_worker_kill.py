@@ -51,7 +51,7 @@ def assert_totals_equal_a_direct_count() -> None:
         ledger_rows = TrainingRecord.objects.filter(county__code__startswith=prefix)
         subsidized = ledger_rows.filter(subsidy_kind=SubsidyKind.TRAINING)
         assert total("subsidized_training", prefix) == subsidized.count(), prefix
-        assert total("migrant_workers", prefix) == subsidized.filter(category__code="migrant_worker").count()
+        assert total("migrant_workers", prefix) == subsidized.filter(groups__code="migrant_worker").count()
         assert total("apprentices", prefix) == subsidized.filter(training_type__code="apprenticeship").count()
         completed = 3 if "231281".startswith(prefix) else 0
         assert total("all_training", prefix) == ledger_rows.filter(source="history").count() + completed, prefix

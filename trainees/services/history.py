@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from accounts.services import audit_log
-from catalog.models import Occupation, Region, SkillLevel, TrainingType
+from catalog.models import Occupation, Region, SkillLevel, TraineeCategory, TrainingType
 from core import clock
 from core.errors import DomainError
 from core.progress import progress_recompute_needed
@@ -47,6 +47,8 @@ STAGE_COLUMNS = [
     ("amount", "numeric(10,2)"),
     ("certificate", "varchar(50)"),
     ("source_ref", "varchar(64)"),
+    ("category_id", "bigint"),  # the primary group
+    ("group_ids", "text"),  # every group, comma-separated ('' for none)
 ]
 
 
@@ -74,6 +76,10 @@ def detect_encoding(path: Path) -> str:
 
 
 def _lookups() -> dict:
+    categories, names = {}, []
+    for rank, (pk, code, name) in enumerate(TraineeCategory.objects.values_list("pk", "code", "name")):
+        categories[name] = categories[code] = (rank, pk)  # the model's order: sort order, code
+        names.append(name)
     levels = {}
     for pk, name, grade in SkillLevel.objects.values_list("pk", "name", "national_grade"):
         levels[name] = pk
@@ -85,6 +91,8 @@ def _lookups() -> dict:
         "levels": levels,
         "types": dict(TrainingType.objects.values_list("name", "pk")),
         "regions": dict(Region.objects.exclude(level="province").values_list("code", "pk")),
+        "categories": categories,
+        "category_names": names,
     }
 
 
@@ -169,16 +177,60 @@ ON CONFLICT (id_index) DO NOTHING
 INSERT_RECORDS = """
 INSERT INTO trainees_trainingrecord (trainee_id, occupation_id, skill_level_id, training_type_id, subsidy_kind,
        start_date, end_date, year, county_id, institution_id, institution_credit_code, amount, certificate_number,
-       source, source_ref, created_at)
+       source, source_ref, created_at, category_id)
 SELECT t.id, s.occupation_id, s.skill_level_id, s.training_type_id,
        CASE WHEN s.amount > 0 THEN 'training' ELSE 'none' END, s.start_date, s.end_date, s.year, s.county_id,
-       i.id, s.institution_code, s.amount, s.certificate, 'history', s.source_ref, %(now)s
+       i.id, s.institution_code, s.amount, s.certificate, 'history', s.source_ref, %(now)s, s.category_id
   FROM history_stage s
   JOIN trainees_trainee t ON t.id_index = s.id_index
   LEFT JOIN institutions_institution i ON i.credit_code = s.institution_code AND s.institution_code <> ''
  WHERE TRUE
  ORDER BY t.id
 ON CONFLICT (source, source_ref) DO NOTHING
+"""
+# The file's groups for records that have none: loaded before without them (and on SQLite, the new ones). A record
+# with groups always has its primary category, so PostgreSQL looks only at those without one.
+INSERT_GROUPS = """
+INSERT INTO trainees_trainingrecordgroup (record_id, category_id)
+SELECT r.id, {member}
+  FROM history_stage s
+  JOIN trainees_trainingrecord r ON r.source = 'history' AND r.source_ref = s.source_ref
+  {members}
+ WHERE s.group_ids <> ''{uncategorised}
+   AND NOT EXISTS (SELECT 1 FROM trainees_trainingrecordgroup x WHERE x.record_id = r.id)
+ON CONFLICT DO NOTHING
+"""
+# PostgreSQL: the new records and their groups in one statement (the groups joined to the rows it returns, not
+# to the ledger); the records' count is its result.
+INSERT_RECORDS_AND_GROUPS_PG = f"""
+WITH new AS ({INSERT_RECORDS} RETURNING id, source_ref),
+groups AS (
+INSERT INTO trainees_trainingrecordgroup (record_id, category_id)
+SELECT new.id, g.id::bigint
+  FROM new JOIN history_stage s ON s.source_ref = new.source_ref
+ CROSS JOIN LATERAL unnest(string_to_array(s.group_ids, ',')) g(id)
+ WHERE s.group_ids <> ''
+ ORDER BY new.id
+ON CONFLICT DO NOTHING
+)
+SELECT count(*) FROM new
+"""  # noqa: S608 - built from constants
+MEMBERS_PG = {
+    "member": "g.id::bigint",
+    "members": "CROSS JOIN LATERAL unnest(string_to_array(s.group_ids, ',')) g(id)",
+    "uncategorised": " AND r.category_id IS NULL",
+}
+MEMBERS = {
+    "member": "CAST(g.value AS integer)",
+    "members": "JOIN json_each('[' || s.group_ids || ']') g",
+    "uncategorised": "",
+}
+FILL_CATEGORY = """
+UPDATE trainees_trainingrecord SET category_id = s.category_id FROM history_stage s
+ WHERE trainees_trainingrecord.source = 'history' AND trainees_trainingrecord.source_ref = s.source_ref
+   AND trainees_trainingrecord.category_id IS NULL AND s.category_id IS NOT NULL
+   AND EXISTS (SELECT 1 FROM trainees_trainingrecordgroup x
+                WHERE x.record_id = trainees_trainingrecord.id AND x.category_id = s.category_id)
 """
 INSERT_ACCESS = """
 INSERT INTO trainees_traineeaccess (trainee_id, county_id, institution_id)
@@ -205,14 +257,35 @@ def _load(cursor) -> tuple[list[int], int, int]:
         cursor.execute("SET LOCAL synchronous_commit = off")  # a failed load is simply re-run
     cursor.execute(INSERT_TRAINEES_PG if postgres else INSERT_TRAINEES, {"now": now})
     trainees = cursor.rowcount
-    cursor.execute(INSERT_RECORDS, {"now": now})
-    records = cursor.rowcount
+    cursor.execute("SELECT count(*) FROM history_stage")
+    staged = cursor.fetchone()[0]
+    if postgres:
+        cursor.execute(INSERT_RECORDS_AND_GROUPS_PG, {"now": now})
+        records = cursor.fetchone()[0]
+    else:
+        cursor.execute(INSERT_RECORDS, {"now": now})
+        records = cursor.rowcount
+    if records < staged or not postgres:  # rows of records loaded before, or SQLite: every record's groups
+        _load_groups(cursor, postgres)
     cursor.execute(INSERT_ACCESS)
     cursor.execute("DROP TABLE history_stage")
     if postgres:  # fresh statistics, or the planner scans a million rows for the next person lookup
-        for table in ("trainees_trainee", "trainees_trainingrecord", "trainees_traineeaccess"):
+        for table in (
+            "trainees_trainee",
+            "trainees_trainingrecord",
+            "trainees_trainingrecordgroup",
+            "trainees_traineeaccess",
+        ):
             cursor.execute(f"ANALYZE {table}")
     return conflicts, trainees, records
+
+
+def _load_groups(cursor, postgres: bool) -> None:
+    """The staged groups into the group sets of records that have none: on PostgreSQL records loaded before
+    without groups (their file migrated before the column existed); then the primary category of those given
+    the file's groups. Groups already recorded are kept."""
+    cursor.execute(INSERT_GROUPS.format(**(MEMBERS_PG if postgres else MEMBERS)))
+    cursor.execute(FILL_CATEGORY)
 
 
 def _write_rejects(source: Path, encoding: str, rejects: list[tuple[int, str]]) -> Path:

@@ -266,15 +266,18 @@ def categories_assign_bulk(*, assignments: list[tuple[int, int]], valid_from: da
     )
 
 
-def categories_in_force(*, trainee_ids: list[int], day: date) -> dict[int, int]:
-    """The first category (id) in force on `day` for each person, in one query: what an enrollment freezes."""
-    result: dict[int, int] = {}
+def categories_in_force(*, trainee_ids: list[int], day: date) -> dict[int, list[int]]:
+    """Every category (id) in force on `day` for each person, in the catalog's order, in one query: the groups
+    an enrollment freezes (the first is its primary category)."""
+    result: dict[int, list[int]] = {}
     rows = (
         TraineeCategoryAssignment.objects.filter(trainee_id__in=trainee_ids, valid_from__lte=day)
         .exclude(valid_to__lt=day)
-        .order_by("trainee_id", "category__sort_order")
+        .order_by("trainee_id", "category__sort_order", "category__code")
         .values_list("trainee_id", "category_id")
     )
     for trainee_id, category_id in rows:
-        result.setdefault(trainee_id, category_id)
+        groups = result.setdefault(trainee_id, [])
+        if category_id not in groups:  # the same category started twice
+            groups.append(category_id)
     return result

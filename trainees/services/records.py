@@ -5,11 +5,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from catalog.models import Occupation, Region, SkillLevel, TrainingType
+from catalog.models import Occupation, Region, SkillLevel, TraineeCategory, TrainingType
 from core import clock
 from core.bulk import copy_insert, insert_ignoring_conflicts
 
-from ..models import RecordSource, SubsidyKind, Trainee, TraineeAccess, TrainingRecord
+from ..models import RecordSource, SubsidyKind, Trainee, TraineeAccess, TrainingRecord, TrainingRecordGroup
 
 
 @transaction.atomic
@@ -28,10 +28,13 @@ def training_record_append(
     institution=None,
     certificate_number: str = "",
     source: str = RecordSource.CLAIM,
+    groups: list[TraineeCategory] = (),
 ) -> TrainingRecord:
-    """Append one training to a person's archive; idempotent on (source, source_ref), so an approval that
-    runs twice records once."""
-    record, _ = TrainingRecord.objects.get_or_create(
+    """Append one training to a person's archive with the person's groups (人员类别) frozen for it, the first in
+    the catalog's order as its primary category; idempotent on (source, source_ref), so an approval that runs
+    twice records once."""
+    groups = sorted(set(groups), key=lambda c: (c.sort_order, c.code))
+    record, created = TrainingRecord.objects.get_or_create(
         source=source,
         source_ref=source_ref,
         defaults={
@@ -48,8 +51,11 @@ def training_record_append(
             "institution_credit_code": institution.credit_code if institution else "",
             "amount": amount,
             "certificate_number": certificate_number,
+            "category": groups[0] if groups else None,
         },
     )
+    if created:
+        TrainingRecordGroup.objects.bulk_create([TrainingRecordGroup(record=record, category=c) for c in groups])
     TraineeAccess.objects.get_or_create(trainee=trainee, county=county, institution=institution)
     return record
 
@@ -67,11 +73,13 @@ def training_records_append_bulk(
     subsidy_kind: str = SubsidyKind.TRAINING,
     source: str = RecordSource.CLAIM,
 ) -> None:
-    """Append the approved lines of one claim to the ledger in two statements. `records` hold trainee_id,
-    amount, source_ref, certificate_number and the category frozen on the enrollment (category_id). A subsidy
-    for the same person, occupation and level from another claim violates the ledger's partial unique index
-    and aborts the transaction (never paid twice)."""
+    """Append the approved lines of one claim to the ledger in at most four statements. `records` hold trainee_id,
+    amount, source_ref, certificate_number and the groups frozen on the enrollment (group_ids, the primary one
+    first; or only its category_id, a one-element set). A subsidy for the same person, occupation and level
+    from another claim violates the ledger's partial unique index and aborts the transaction (never paid
+    twice)."""
     now = clock.now()
+    groups = {r["source_ref"]: _group_ids(r) for r in records}
     institution_id = institution.pk if institution else None
     copy_insert(
         TrainingRecord,
@@ -94,16 +102,29 @@ def training_records_append_bulk(
                 source,
                 r["source_ref"],
                 now,
-                r.get("category_id"),
+                (groups[r["source_ref"]] or [None])[0],
             )
             for r in records
         ],
     )
+    if any(groups.values()):
+        written = TrainingRecord.objects.filter(source=source, source_ref__in=list(groups))
+        copy_insert(
+            TrainingRecordGroup,
+            ["record", "category"],
+            [(pk, c) for pk, ref in written.values_list("pk", "source_ref") for c in groups[ref]],
+        )
     insert_ignoring_conflicts(
         TraineeAccess,
         ["trainee", "county", "institution"],
         [(r["trainee_id"], county.pk, institution_id) for r in records],
     )
+
+
+def _group_ids(record: dict) -> list[int]:
+    if "group_ids" in record:
+        return list(dict.fromkeys(record["group_ids"]))
+    return [record["category_id"]] if record.get("category_id") else []
 
 
 RECORD_FIELDS = [

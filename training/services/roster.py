@@ -2,6 +2,7 @@
 commit that links or creates people through the trainees services. Set-based: the number of queries does
 not depend on the number of rows."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -25,7 +26,7 @@ from trainees.selectors import archived_trainings_between, subsidy_history
 from trainees.services.people import categories_assign_bulk, categories_in_force, trainees_link_bulk
 from trainees.validators import clean_mobile, clean_name
 
-from ..models import ClassSession, ClassStatus, Enrollment, EnrollmentResult, ImportJob, TrainingClass
+from ..models import ClassSession, ClassStatus, Enrollment, EnrollmentGroup, EnrollmentResult, ImportJob, TrainingClass
 from .roster_values import Lookups
 
 REQUIRED = ["姓名", "身份证号码"]
@@ -40,6 +41,7 @@ MAX_BYTES = 5 * 1024 * 1024
 # The template's example row (roster_template): a well-formed ID number nobody holds (230000 is the province's
 # own code, never a person's county). Left in the file, it is refused by name rather than imported.
 EXAMPLE_ID = "230000199001010010"
+GROUP_SEPARATORS = re.compile(r"[、;；,，]")  # one cell, several groups: 农民工、脱贫人口
 
 
 @dataclass
@@ -48,10 +50,14 @@ class RosterRow:
     number: idnumber.IdNumber
     name: str
     phone: str = ""
-    category: TraineeCategory | None = None
+    categories: list[TraineeCategory] = field(default_factory=list)  # the 人员类别 cell may name several
     hukou_region: Region | None = None
     education: str = ""
     employment_status: str = ""
+
+    @property
+    def category(self) -> TraineeCategory | None:
+        return self.categories[0] if self.categories else None
 
 
 @dataclass
@@ -93,7 +99,11 @@ def _parse_row(row_no: int, record: dict, lookups: Lookups, check: RosterCheck, 
     except DomainError as exc:
         check.error(row_no, "手机号码", exc.message)
     coded: list = []
-    category = lookups.categories.get(record.get("人员类别"), coded, row_no) or None
+    categories = []
+    for text in GROUP_SEPARATORS.split(str(record.get("人员类别") or "")):
+        category = lookups.categories.get(text, coded, row_no)
+        if category and category not in categories:
+            categories.append(category)
     hukou_text = clean_text(str(record.get("户籍所在地") or ""))
     hukou = lookups.regions.get(hukou_text) if hukou_text else None
     if hukou_text and hukou is None:
@@ -108,7 +118,8 @@ def _parse_row(row_no: int, record: dict, lookups: Lookups, check: RosterCheck, 
         check.error(*error)
     if len(check.errors) > errors_before or number is None:
         return None
-    return RosterRow(row_no, number, name, phone, category, hukou, education, employment)
+    categories.sort(key=lambda c: (c.sort_order, c.code))  # the first is the primary one
+    return RosterRow(row_no, number, name, phone, categories, hukou, education, employment)
 
 
 def _overlaps(a: ClassSession, b: ClassSession) -> bool:
@@ -263,7 +274,7 @@ def roster_commit(*, actor: User, training_class: TrainingClass, check: RosterCh
     )
     rows = {blind_index(r.number.value): r for r in check.rows}
     categories_assign_bulk(
-        assignments=[(ids[i], r.category.pk) for i, r in rows.items() if r.category],
+        assignments=[(ids[i], category.pk) for i, r in rows.items() for category in r.categories],
         valid_from=training_class.start_date,
         evidence=_("花名册登记"),
     )
@@ -273,6 +284,8 @@ def roster_commit(*, actor: User, training_class: TrainingClass, check: RosterCh
         warnings.setdefault(w["row"], []).append(w["message"])
     training_class.enrollments.all().delete()
     now = clock.now()
+    # Frozen: every group in force at the start (the roster's own were recorded from that day just above).
+    groups = {ids[index]: in_force.get(ids[index], []) for index in rows}
     copy_insert(
         Enrollment,
         ["training_class", "trainee", "category", "result", "warnings", "created_at"],
@@ -280,13 +293,19 @@ def roster_commit(*, actor: User, training_class: TrainingClass, check: RosterCh
             (
                 training_class.pk,
                 ids[index],
-                row.category.pk if row.category else in_force.get(ids[index]),
+                (groups[ids[index]] or [None])[0],
                 EnrollmentResult.PENDING,
                 warnings.get(row.row, []),
                 now,
             )
             for index, row in rows.items()
         ],
+    )
+    enrollment_of = dict(training_class.enrollments.values_list("trainee_id", "pk"))
+    copy_insert(
+        EnrollmentGroup,
+        ["enrollment", "category"],
+        [(enrollment_of[trainee], category) for trainee, categories in groups.items() for category in categories],
     )
     audit_log(
         actor=actor,

@@ -31,6 +31,7 @@ TEXT = "@"  # Excel's "Text" number format
 TEXT_COLUMNS = ("身份证号码", "手机号码")
 LAST_ROW = MAX_ROWS + 1  # the header, then as many rows as one roster may have
 OPEN_LISTS = ("户籍所在地",)  # the import also takes a 6-digit code or a shorter name: warn, do not stop
+MULTI_LISTS = ("人员类别",)  # a person may be in several groups, written 农民工、脱贫人口: warn, do not stop
 WIDTHS = {"姓名": 12, "身份证号码": 22, "手机号码": 15, "人员类别": 16, "户籍所在地": 26, "文化程度": 16}
 EXAMPLE_FILL = PatternFill("solid", fgColor="FFF2CC")
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
@@ -117,22 +118,30 @@ def _lists(sheet, ws, values: dict[str, list[str]]) -> None:
 
 
 def _drop_down(column: str, source: str) -> DataValidation:
-    open_list = column in OPEN_LISTS
+    open_list, multi = column in OPEN_LISTS, column in MULTI_LISTS
     validation = DataValidation(
         type="list",
         formula1=source,
         allow_blank=True,
         showErrorMessage=True,
-        errorStyle="warning" if open_list else "stop",
+        errorStyle="warning" if open_list or multi else "stop",
         errorTitle=column,
         error=(
             _("请从下拉列表中选择，或填写 6 位区划代码。")
             if open_list
+            else _("请从下拉列表中选择；属于多个类别的，用“、”分隔填写。")
+            if multi
             else _("请从下拉列表中选择（可选值见“%(s)s”工作表）。") % {"s": LISTS}
         ),
         showInputMessage=True,
         promptTitle=column,
-        prompt=_("从下拉列表中选择，或填写 6 位区划代码") if open_list else _("从下拉列表中选择"),
+        prompt=(
+            _("从下拉列表中选择，或填写 6 位区划代码")
+            if open_list
+            else _("从下拉列表中选择；多个类别用“、”分隔")
+            if multi
+            else _("从下拉列表中选择")
+        ),
     )
     letter = _letter(column)
     validation.add(f"{letter}2:{letter}{LAST_ROW}")
