@@ -227,6 +227,7 @@ def test_every_page_and_api_view_asks_the_policy(world):
         "set_language",
         "checkins",
         "devices_checkin",
+        "robots",  # robots.txt, for crawlers
     }
     missing = []
     for table, url_of in ((PAGES, page_url), (API, api_url)):
