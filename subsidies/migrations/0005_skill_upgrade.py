@@ -8,59 +8,151 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0004_pending_refresh_to_core'),
-        ('subsidies', '0004_defaults_from_core_clock'),
-        ('trainees', '0008_certificate_region'),
+        ("catalog", "0004_pending_refresh_to_core"),
+        ("subsidies", "0004_defaults_from_core_clock"),
+        ("trainees", "0008_certificate_region"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='regionsetting',
-            name='skill_upgrade_notice',
-            field=models.BooleanField(default=True, verbose_name='技能提升补贴须公示'),
+            model_name="regionsetting",
+            name="skill_upgrade_notice",
+            field=models.BooleanField(default=True, verbose_name="技能提升补贴须公示"),
         ),
         migrations.AddField(
-            model_name='regionsetting',
-            name='skill_upgrade_urgent_extra',
-            field=models.PositiveSmallIntegerField(default=2, verbose_name='急需紧缺职业每年可增加次数'),
+            model_name="regionsetting",
+            name="skill_upgrade_urgent_extra",
+            field=models.PositiveSmallIntegerField(default=2, verbose_name="急需紧缺职业每年可增加次数"),
         ),
         migrations.CreateModel(
-            name='SkillUpgradeApplication',
+            name="SkillUpgradeApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('insured_months', models.PositiveSmallIntegerField(verbose_name='失业保险参保月数')),
-                ('insured_evidence', models.CharField(max_length=200, verbose_name='参保证明')),
-                ('bank_name', models.CharField(max_length=60, verbose_name='开户银行')),
-                ('bank_account', trainees.crypto.EncryptedTextField(verbose_name='银行账号')),
-                ('bank_account_masked', models.CharField(editable=False, max_length=40, verbose_name='银行账号')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='补贴金额（元）')),
-                ('urgent', models.BooleanField(default=False, verbose_name='急需紧缺职业')),
-                ('status', models.CharField(choices=[('su_filed', '已受理'), ('su_verified', '核验通过'), ('su_notice', '公示中'), ('su_approved', '审核通过'), ('su_paid', '已发放'), ('su_rejected', '不予补贴')], default='su_filed', max_length=12, verbose_name='状态')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('filed_at', models.DateTimeField(default=core.clock.now, verbose_name='受理时间')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
-                ('notice_ends_on', models.DateField(blank=True, null=True, verbose_name='公示截止')),
-                ('rejection_reason', models.CharField(blank=True, max_length=200, verbose_name='不予补贴原因')),
-                ('paid_at', models.DateTimeField(blank=True, null=True, verbose_name='发放时间')),
-                ('bank_reference', models.CharField(blank=True, max_length=60, verbose_name='银行流水号')),
-                ('certificate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='skill_upgrades', to='trainees.certificate', verbose_name='证书')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.region', verbose_name='受理地')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('filed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('occupation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.occupation', verbose_name='职业（工种）')),
-                ('paid_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='skill_upgrades', to='trainees.trainee', verbose_name='申请人')),
-                ('skill_level', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.skilllevel', verbose_name='技能等级')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("insured_months", models.PositiveSmallIntegerField(verbose_name="失业保险参保月数")),
+                ("insured_evidence", models.CharField(max_length=200, verbose_name="参保证明")),
+                ("bank_name", models.CharField(max_length=60, verbose_name="开户银行")),
+                ("bank_account", trainees.crypto.EncryptedTextField(verbose_name="银行账号")),
+                ("bank_account_masked", models.CharField(editable=False, max_length=40, verbose_name="银行账号")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=10, verbose_name="补贴金额（元）")),
+                ("urgent", models.BooleanField(default=False, verbose_name="急需紧缺职业")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("su_filed", "已受理"),
+                            ("su_verified", "核验通过"),
+                            ("su_notice", "公示中"),
+                            ("su_approved", "审核通过"),
+                            ("su_paid", "已发放"),
+                            ("su_rejected", "不予补贴"),
+                        ],
+                        default="su_filed",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("filed_at", models.DateTimeField(default=core.clock.now, verbose_name="受理时间")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="审核时间")),
+                ("notice_ends_on", models.DateField(blank=True, null=True, verbose_name="公示截止")),
+                ("rejection_reason", models.CharField(blank=True, max_length=200, verbose_name="不予补贴原因")),
+                ("paid_at", models.DateTimeField(blank=True, null=True, verbose_name="发放时间")),
+                ("bank_reference", models.CharField(blank=True, max_length=60, verbose_name="银行流水号")),
+                (
+                    "certificate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="skill_upgrades",
+                        to="trainees.certificate",
+                        verbose_name="证书",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.region",
+                        verbose_name="受理地",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "occupation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.occupation",
+                        verbose_name="职业（工种）",
+                    ),
+                ),
+                (
+                    "paid_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="skill_upgrades",
+                        to="trainees.trainee",
+                        verbose_name="申请人",
+                    ),
+                ),
+                (
+                    "skill_level",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.skilllevel",
+                        verbose_name="技能等级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '技能提升补贴申请',
-                'verbose_name_plural': '技能提升补贴申请',
-                'ordering': ['-filed_at', '-id'],
-                'indexes': [models.Index(fields=['county', 'status'], name='subsidies_s_county__ff3360_idx'), models.Index(fields=['person', 'year'], name='subsidies_s_person__b41ef3_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ('su_notice', 'su_approved', 'su_paid'))), fields=('person', 'occupation', 'skill_level'), name='one_skill_upgrade_per_occupation_level'), models.UniqueConstraint(condition=models.Q(('status', 'su_rejected'), _negated=True), fields=('certificate',), name='one_open_skill_upgrade_per_certificate'), models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='skill_upgrade_amount_positive')],
+                "verbose_name": "技能提升补贴申请",
+                "verbose_name_plural": "技能提升补贴申请",
+                "ordering": ["-filed_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["county", "status"], name="subsidies_s_county__ff3360_idx"),
+                    models.Index(fields=["person", "year"], name="subsidies_s_person__b41ef3_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ("su_notice", "su_approved", "su_paid"))),
+                        fields=("person", "occupation", "skill_level"),
+                        name="one_skill_upgrade_per_occupation_level",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "su_rejected"), _negated=True),
+                        fields=("certificate",),
+                        name="one_open_skill_upgrade_per_certificate",
+                    ),
+                    models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="skill_upgrade_amount_positive"),
+                ],
             },
         ),
     ]
