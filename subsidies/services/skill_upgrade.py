@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import region_scope_q
 from accounts.services import audit_log
 from catalog.models import TrainingType
 from catalog.workdays import add_working_days
@@ -29,6 +30,18 @@ from .standards import setting_for
 
 LEDGER_PREFIX = "skill_upgrade:"  # TrainingRecord.source_ref of a paid application
 LEDGER_TRAINING_TYPE = "skill_upgrade"  # catalog TrainingType 岗位技能提升培训
+
+
+def skill_upgrade_list(user):
+    """Applications of the user's regions (bureaus, finance; the administrator sees all): never an institution's."""
+    if not can(user, "skill_upgrade.view"):
+        return SkillUpgradeApplication.objects.none()
+    return (
+        SkillUpgradeApplication.objects.filter(region_scope_q(user, "county"))
+        .defer("bank_account")
+        .select_related("person", "occupation", "skill_level", "county", "certificate")
+        .order_by("-filed_at", "-id")
+    )
 
 
 def _earlier(person_id: int, exclude_id: int | None, urgent_ids: set[int]) -> list[Earlier]:

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts.selectors import region_scope_q
 from accounts.stepup import ReauthRequiredMixin
 from core.forms import call_service
 from core.policy import PermissionRequiredMixin, can
@@ -21,24 +20,11 @@ from core.workflow import available_actions
 from trainees.models import Certificate
 from trainees.selectors import trainee_list
 
-from ..models import SkillUpgradeApplication
 from ..rules.skill_upgrade import ELIGIBLE_CERTIFICATES
 from ..services import skill_upgrade as su
 from .common import errors, page_of
 
 SENSITIVE = sensitive_post_parameters("id_number", "bank_account")
-
-
-def application_list(user):
-    """Applications of the user's regions (bureaus, finance; the administrator sees all): never an institution's."""
-    if not can(user, "skill_upgrade.view"):
-        return SkillUpgradeApplication.objects.none()
-    return (
-        SkillUpgradeApplication.objects.filter(region_scope_q(user, "county"))
-        .defer("bank_account")
-        .select_related("person", "occupation", "skill_level", "county", "certificate")
-        .order_by("-filed_at", "-id")
-    )
 
 
 class LookupForm(forms.Form):
@@ -123,13 +109,13 @@ class ListView(PermissionRequiredMixin, View):
     permission = "skill_upgrade.view"
 
     def get(self, request):
-        page, query, status = page_of(request, application_list(request.user))
+        page, query, status = page_of(request, su.skill_upgrade_list(request.user))
         context = {"page": page, "query": query, "may_file": can(request.user, "skill_upgrade.file")}
         return render(request, "subsidies/skill_upgrade_list.html", context, status=status)
 
 
 def _scoped(request, pk):
-    return get_object_or_404(application_list(request.user), pk=pk)
+    return get_object_or_404(su.skill_upgrade_list(request.user), pk=pk)
 
 
 class DetailView(PermissionRequiredMixin, View):
@@ -213,7 +199,7 @@ class RevealView(PermissionRequiredMixin, View):
     permission = "skill_upgrade.reveal_account"
 
     def post(self, request, pk):
-        app = get_object_or_404(application_list(request.user).defer(None), pk=pk)
+        app = get_object_or_404(su.skill_upgrade_list(request.user).defer(None), pk=pk)
         value = su.skill_upgrade_reveal_account(actor=request.user, application=app)
         response = render(request, "trainees/_revealed.html", {"value": value})
         response["Cache-Control"] = "no-store"

@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from core.clock import replaying as clock
 from subsidies.models import SkillUpgradeApplication, SkillUpgradeStatus
+from subsidies.services import skill_upgrade as su
 
 from ..trainees.factories import make_id
 from . import skill_upgrade_kit as kit
@@ -104,3 +105,24 @@ def test_decided_and_paid_from_the_detail_page():
     payer.post(reverse("subsidies:skill_upgrade_pay", args=[app.pk]), {"bank_reference": "B-1"})
     app.refresh_from_db()
     assert app.status == SkillUpgradeStatus.PAID and app.bank_reference == "B-1"
+
+
+def test_the_workbench_lists_what_waits_for_the_bureau_and_for_finance():
+    from core.work import work_of
+
+    def count(user, key):
+        return next(w.count for w in work_of(user) if w.key == key)
+
+    who = kit.person()
+    decider = bureau("2312")
+    with clock(date(2025, 4, 1)):
+        app = kit.file(who, kit.certificate(who))
+        assert count(decider, "skill_upgrades_to_decide") == 1
+        assert count(bureau("231281"), "skill_upgrades_to_decide") == 0  # another county's
+        app = kit.approved(app, decider)  # in notice until 9 April: nothing to do yet
+        assert count(decider, "skill_upgrades_to_decide") == 0
+    with clock(date(2025, 4, 10)):
+        assert count(decider, "skill_upgrades_to_decide") == 1
+        su.skill_upgrade_end_notice(actor=decider, application=app)
+        assert count(decider, "skill_upgrades_to_decide") == 0
+        assert count(kit.payer(), "skill_upgrades_to_pay") == 1
