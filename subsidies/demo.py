@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from accounts.models import User
-from catalog.models import Region, SkillLevel, TraineeCategory, TrainingType
+from catalog.models import Occupation, Region, SkillLevel, TraineeCategory, TrainingType
 from core import clock
 from institutions.models import Institution
 from training.models import ClassStatus, TrainingClass
@@ -181,6 +181,42 @@ def _claims(owner, staff, finance):
     # `ready` keeps no claim: the institution user files one (申请补贴) for any claim kind.
 
 
+def _skill_upgrade(staff, stdout):
+    """One 技能提升补贴 filed at 北林区's window: 李建国 (trainees/demo.py, trained for 养老护理员 初级工 on a
+    training subsidy) obtained the 中级工 certificate a month ago. His 初级工 certificate would be refused
+    (the training subsidy for the same occupation and level)."""
+    from trainees.models import CertificateType
+    from trainees.services.certificates import certificate_add
+    from trainees.services.people import trainee_find
+
+    from .models import SkillUpgradeApplication
+    from .services.skill_upgrade import skill_upgrade_file
+
+    person = trainee_find("231202197803200612")
+    if person is None or SkillUpgradeApplication.objects.exists():
+        return
+    certificate = certificate_add(
+        actor=staff,
+        trainee=person,
+        type=CertificateType.SKILL_LEVEL,
+        number=f"S{clock.today():%Y}231202L4{person.pk:05d}",
+        occupation=Occupation.objects.get(code="4-10-01-05"),
+        skill_level=SkillLevel.objects.get(code="level4"),
+        issuing_body="绥化市职业技能鉴定中心",
+        issue_date=clock.today() - timedelta(days=30),
+    )
+    app = skill_upgrade_file(
+        actor=staff,
+        person=person,
+        certificate=certificate,
+        insured_months=26,
+        insured_evidence="绥化市社会保险事业服务中心失业保险缴费记录（26 个月）",
+        bank_name="中国农业银行绥化北林支行",
+        bank_account="6228480018712345678",
+    )
+    stdout.write(f"demo skill-upgrade subsidy: one application filed at the window ({app.amount} yuan)")
+
+
 def seed(stdout):
     province = User.objects.get(username="province")
     city = User.objects.get(username="suihua")
@@ -190,6 +226,7 @@ def seed(stdout):
     _settings()
     _standards(province, city)
     _inspectors()
+    _skill_upgrade(staff, stdout)
     if owner.institution is None or SubsidyClaim.objects.exists():
         return
     _claims(owner, staff, finance)

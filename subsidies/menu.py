@@ -23,3 +23,4 @@ entry(
     badge="payments_to_record",
 )
 entry(_("补贴标准"), "subsidies:standards", permission="standard.view", order=145, group="subsidies")
+entry(_("技能提升补贴"), "subsidies:skill_upgrade_list", permission="skill_upgrade.view", order=146, group="subsidies")

@@ -81,3 +81,12 @@ permission("spot_check.menu", is_county | is_city)
 permission("spot_check.view", is_bureau | is_admin)
 permission("spot_check.draw", is_bureau & has_region & region_is_own(""))  # asked with the region drawn in
 permission("spot_check.record_visit", is_bureau & region_within_scope("training_class.county"))  # with the visit
+
+# --- 技能提升补贴 (paid to the person; filed by bureau staff at the window) ------------------------------------
+
+permission("skill_upgrade.view", (is_bureau | is_finance | is_admin) & in_county)
+permission("skill_upgrade.file", is_county)  # the window (窗口代办) is the county's
+permission("skill_upgrade.decide", is_deciding_bureau & in_county)
+permission("skill_upgrade.pay", is_finance & in_county)
+# The full bank account (each reveal audited): the deciding bureau and the finance that pays into it.
+permission("skill_upgrade.reveal_account", (is_deciding_bureau | is_finance) & in_county)

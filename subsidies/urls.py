@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checks, claims, payments, review, standards
+from .views import checks, claims, payments, review, skill_upgrade, standards
 
 app_name = "subsidies"
 
@@ -38,4 +38,14 @@ urlpatterns = [
     path("standards/<int:pk>/", standards.StandardEditView.as_view(), name="standard_edit"),
     path("standards/<int:pk>/revise/", standards.StandardReviseView.as_view(), name="standard_revise"),
     path("standards/<int:pk>/retire/", standards.StandardRetireView.as_view(), name="standard_retire"),
+]
+
+# 技能提升补贴 (paid to the person, filed at the window)
+urlpatterns += [
+    path("skill-upgrade/", skill_upgrade.ListView.as_view(), name="skill_upgrade_list"),
+    path("skill-upgrade/window/", skill_upgrade.WindowView.as_view(), name="skill_upgrade_window"),
+    path("skill-upgrade/<int:pk>/", skill_upgrade.DetailView.as_view(), name="skill_upgrade_detail"),
+    path("skill-upgrade/<int:pk>/act/", skill_upgrade.ActView.as_view(), name="skill_upgrade_act"),
+    path("skill-upgrade/<int:pk>/pay/", skill_upgrade.PayView.as_view(), name="skill_upgrade_pay"),
+    path("skill-upgrade/<int:pk>/reveal/", skill_upgrade.RevealView.as_view(), name="skill_upgrade_reveal"),
 ]

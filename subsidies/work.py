@@ -164,3 +164,43 @@ todo(
     hint=_("按退回意见修改后重新提交。"),
     link=claim_page,
 )
+
+
+def skill_upgrades_waiting(user, actions):
+    """技能提升补贴 applications in the user's regions that one of `actions` starts from; a notice only once ended."""
+    from .models import SkillUpgradeStatus
+    from .services.skill_upgrade import skill_upgrade_list
+    from .workflows import SKILL_UPGRADE
+
+    statuses = set().union(*(SKILL_UPGRADE.sources(a) for a in actions))
+    waiting = skill_upgrade_list(user).filter(status__in=statuses - {SkillUpgradeStatus.PUBLIC_NOTICE})
+    ended = skill_upgrade_list(user).filter(
+        status__in=statuses & {SkillUpgradeStatus.PUBLIC_NOTICE}, notice_ends_on__lt=clock.today()
+    )
+    return (waiting | ended).order_by("filed_at", "id")
+
+
+def skill_upgrade_page(app) -> str:
+    return reverse("subsidies:skill_upgrade_detail", args=[app.pk])
+
+
+todo(
+    "skill_upgrades_to_decide",
+    _("待审核的技能提升补贴"),
+    "subsidies:skill_upgrade_list",
+    permission="skill_upgrade.decide",
+    items=lambda user: skill_upgrades_waiting(user, ("verify", "approve", "end_notice")),
+    order=33,
+    hint=_("核验参保和证书，审核通过（须公示的地区先公示），公示期满后审核通过。"),
+    link=skill_upgrade_page,
+)
+todo(
+    "skill_upgrades_to_pay",
+    _("待发放的技能提升补贴"),
+    "subsidies:skill_upgrade_list",
+    permission="skill_upgrade.pay",
+    items=lambda user: skill_upgrades_waiting(user, ("pay",)),
+    order=52,
+    hint=_("审核通过的申请，发放到申请人本人银行账户后登记。"),
+    link=skill_upgrade_page,
+)

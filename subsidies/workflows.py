@@ -15,7 +15,15 @@ from django.utils.translation import gettext_noop as N_
 
 from core.workflow import Transition, Workflow
 
-from .models import ClaimLine, ClaimStatus, LineStatus, Objection, SubsidyClaim
+from .models import (
+    ClaimLine,
+    ClaimStatus,
+    LineStatus,
+    Objection,
+    SkillUpgradeApplication,
+    SkillUpgradeStatus,
+    SubsidyClaim,
+)
 
 S = ClaimStatus
 REVIEW = frozenset({S.VERIFIED, S.UNDER_REVIEW})  # verified: the bureau decides person by person
@@ -132,6 +140,73 @@ OBJECTION = Workflow(
             OS.DISMISSED,
             "objection.resolve",
             refusal=N_("该异议已处理。"),
+        ),
+    ],
+)
+
+# --- 技能提升补贴 (seed 000 §24): filed at the window → verified → (public notice, where the region's setting
+# requires it) → approved → paid to the person; rejected on the way.
+
+U = SkillUpgradeStatus
+SU_OPEN = frozenset({U.FILED, U.VERIFIED, U.PUBLIC_NOTICE})
+
+
+def _needs_notice(app: SkillUpgradeApplication) -> bool:
+    from .services.standards import setting_for  # services import this module
+
+    return setting_for(app.county).skill_upgrade_notice
+
+
+def notice_not_required(app: SkillUpgradeApplication) -> str | None:
+    return gettext("本地区技能提升补贴须先公示。") if _needs_notice(app) else None
+
+
+def notice_required(app: SkillUpgradeApplication) -> str | None:
+    return None if _needs_notice(app) else gettext("本地区技能提升补贴无须公示，请直接审核通过。")
+
+
+SKILL_UPGRADE = Workflow(
+    "skill_upgrade",
+    SkillUpgradeApplication,
+    SkillUpgradeStatus,
+    [
+        Transition(
+            "verify", _("核验"), frozenset({U.FILED}), U.VERIFIED, "skill_upgrade.decide", refusal=N_("该申请已核验。")
+        ),
+        Transition(
+            "approve",
+            _("审核通过"),
+            frozenset({U.VERIFIED}),
+            U.APPROVED,
+            "skill_upgrade.decide",
+            guards=(notice_not_required,),
+            refusal=N_("核验通过后才能审核。"),
+        ),
+        Transition(
+            "send_to_notice",
+            _("发布公示"),
+            frozenset({U.VERIFIED}),
+            U.PUBLIC_NOTICE,
+            "skill_upgrade.decide",
+            guards=(notice_required,),
+            refusal=N_("核验通过后才能公示。"),
+        ),
+        Transition(
+            "end_notice",
+            _("公示期满，审核通过"),
+            frozenset({U.PUBLIC_NOTICE}),
+            U.APPROVED,
+            "skill_upgrade.decide",
+            refusal=N_("只有公示中的申请可以结束公示。"),
+        ),
+        Transition("reject", _("不予补贴"), SU_OPEN, U.REJECTED, "skill_upgrade.decide", refusal=N_("该申请已审核。")),
+        Transition(
+            "pay",
+            _("登记发放"),
+            frozenset({U.APPROVED}),
+            U.PAID,
+            "skill_upgrade.pay",
+            refusal=N_("审核通过后才能发放。"),
         ),
     ],
 )

@@ -16,6 +16,7 @@ from .claims import (
 )
 from .notices import Objection, PublicNotice
 from .payments import Payment, PaymentKind
+from .skill_upgrade import SkillUpgradeApplication, SkillUpgradeStatus
 from .standards import Basis, CategoryEligibility, RegionSetting, SubsidyStandard
 
 __all__ = [
@@ -38,6 +39,8 @@ __all__ = [
     "PublicNotice",
     "RegionSetting",
     "Severity",
+    "SkillUpgradeApplication",
+    "SkillUpgradeStatus",
     "SpotCheck",
     "SpotCheckVisit",
     "SubsidyClaim",

@@ -17,6 +17,10 @@ class RegionSetting(models.Model):
     notice_working_days = models.PositiveSmallIntegerField(_("公示期（工作日）"), default=5)
     yearly_limit_training = models.PositiveSmallIntegerField(_("每年职业培训补贴次数上限"), default=3)
     yearly_limit_skill_upgrade = models.PositiveSmallIntegerField(_("每年技能提升补贴次数上限"), default=1)
+    # 技能提升补贴: up to this many more a year for urgent-shortage occupations (DOMAIN.md: provinces may allow 2),
+    # and whether an approved application is publicly noticed before payment.
+    skill_upgrade_urgent_extra = models.PositiveSmallIntegerField(_("急需紧缺职业每年可增加次数"), default=2)
+    skill_upgrade_notice = models.BooleanField(_("技能提升补贴须公示"), default=True)
 
     class Meta:
         verbose_name = _("补贴参数")

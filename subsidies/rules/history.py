@@ -24,16 +24,29 @@ def _training_subsidies_in_occupation(ctx, line):
     ]
 
 
+def _same_occupation_level_subsidies(ctx, line):
+    """The person's earlier training or skill-upgrade subsidies (技能提升补贴, paid to the person: seed 000 §24,
+    not together with the training subsidy) for this class's occupation and level."""
+    kinds = {SubsidyKind.TRAINING, SubsidyKind.SKILL_UPGRADE}
+    return [
+        entry
+        for entry in ctx.ledger.get(line.trainee_id, [])
+        if entry.occupation_id == ctx.occupation_id
+        and entry.level_rank == ctx.level_rank
+        and entry.subsidy_kind in kinds
+    ]
+
+
 @rule(
     code="DUPLICATE_OCCUPATION_LEVEL",
     label=_("重复享受同职业同等级补贴"),
     severity=Severity.BLOCKING,
-    version=1,
-    message="已享受过本职业同等级的培训补贴（任何机构、地区、年度）",
+    version=2,
+    message="已享受过本职业同等级的培训补贴或技能提升补贴（任何机构、地区、年度）",
 )
 def same_occupation_level(ctx):
     for line in ctx.lines:
-        earlier = [e for e in _training_subsidies_in_occupation(ctx, line) if e.level_rank == ctx.level_rank]
+        earlier = _same_occupation_level_subsidies(ctx, line)
         if earlier:
             yield Hit(line.line_id, {"earlier": [{"year": e.year, "ref": e.source_ref[:12]} for e in earlier]})
 

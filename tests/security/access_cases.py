@@ -2,6 +2,7 @@
 outcomes per role of access_case.py (Case). The rules of the tokens are in test_access_matrix.py."""
 
 from .access_case import A9, ALL_SIGNED_IN, GET, POST, Case, is_success  # noqa: F401 - re-exported
+from .access_cases_skill_upgrade import SKILL_UPGRADE_PAGES
 from .access_cases_standards import STANDARD_PAGES
 from .access_cases_training import TRAINING_PAGES
 
@@ -285,6 +286,7 @@ PAGES: dict[str, list[Case]] = {
     ],
     "subsidies:inspectors": [GET("login 200 200 200 200 403 403 403 200")],
     **STANDARD_PAGES,  # access_cases_standards.py
+    **SKILL_UPGRADE_PAGES,  # access_cases_skill_upgrade.py
     # --- indicators (dashboards, targets, tasks, reports)
     "indicators:dashboard": [
         GET("login 200 200 200 200 403 403 403 200"),

@@ -51,7 +51,7 @@ class World:
 def _build_world() -> World:
     from accounts.models import Role, User
     from institutions.models import Institution, Program, Teacher, Venue
-    from subsidies.models import ClaimLine, PublicNotice, SubsidyClaim
+    from subsidies.models import ClaimLine, PublicNotice, SkillUpgradeApplication, SubsidyClaim
     from training.models import CheckInDevice, ClassSession, TrainingClass
 
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -93,6 +93,7 @@ def _build_world() -> World:
         # 市直: seated at 绥化市 itself (市本级), the city's to decide and out of 北林区's scope
         "institution_city": Institution.objects.get(name="绥化市就业训练中心").pk,
         "class_city": TrainingClass.objects.get(institution__name="绥化市就业训练中心").pk,
+        "skill_upgrade": SkillUpgradeApplication.objects.get(county__code="231202").pk,  # filed at the window
     }
     ids.update(_extras(users, own, in_training, waiting, settled, line, ids["trainee"]))
     return World(users=users, ids=ids)

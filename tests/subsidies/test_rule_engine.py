@@ -192,9 +192,15 @@ def test_sessions_that_only_touch_are_not_an_overlap_and_names_are_listed_once_i
 
 
 def test_the_ledger_rules_read_only_training_subsidies_of_this_occupation():
-    other = {200: [entry(occupation_id=8), entry(kind=SubsidyKind.SKILL_UPGRADE), entry(level_rank=RANK - 1)]}
+    other = {200: [entry(occupation_id=8), entry(kind=SubsidyKind.ASSESSMENT), entry(level_rank=RANK - 1)]}
     ctx = clean(ledger=other)
     assert not hits("DUPLICATE_OCCUPATION_LEVEL", ctx) and not hits("LOWER_LEVEL_AFTER_HIGHER", ctx)
+    # a 技能提升补贴 for this occupation and level blocks the training subsidy too (v2); a higher one does not
+    skill_upgrade = clean(ledger={200: [entry(kind=SubsidyKind.SKILL_UPGRADE)]})
+    assert hits("DUPLICATE_OCCUPATION_LEVEL", skill_upgrade)
+    assert not hits(
+        "LOWER_LEVEL_AFTER_HIGHER", clean(ledger={200: [entry(kind=SubsidyKind.SKILL_UPGRADE, level_rank=4)]})
+    )
     (hit,) = hits("LOWER_LEVEL_AFTER_HIGHER", clean(ledger={200: [entry(level_rank=4), entry(level_rank=3)] * 2}))
     assert hit.inputs == {"higher_levels": [3, 4], "this_level": RANK}
     two = clean(ledger={200: [entry(year=2025, occupation_id=n) for n in (1, 2)]})
