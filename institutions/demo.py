@@ -6,7 +6,7 @@ from decimal import Decimal
 from stdnum.cn import uscc
 
 from accounts.models import User
-from catalog.models import Occupation, Region, SkillLevel, TrainingType
+from catalog.models import KeyArea, Occupation, Region, SkillLevel, TrainingType
 from core import clock
 
 from .models import Institution, TrainingMode
@@ -18,6 +18,7 @@ from .services.institutions import (
     teacher_add,
     venue_add,
 )
+from .services.key_areas import occupation_key_area_tag
 from .services.programs import program_list
 from .services.urgent_lists import urgent_list_publish
 
@@ -196,4 +197,19 @@ def seed(stdout):
     User.objects.filter(username="anda_school").update(institution=anda)
     center = Institution.objects.get(credit_code=credit_code(str(9 * 7919)))  # 绥化市就业训练中心 (市本级)
     User.objects.filter(username="city_center").update(institution=center)
+    _key_area_tags()
     stdout.write(f"demo institutions: {created} created, {Institution.objects.count()} in all")
+
+
+# The province tags the demo's occupations with seed 001's key areas (养老 under 康养照护, 电工 under 高端装备), from
+# before the demo history, so the key-area indicators and their breakdown have something to count.
+DEMO_KEY_AREAS = {"4-10-01-05": "care", "6-31-01-03": "high_end_equipment"}
+
+
+def _key_area_tags() -> None:
+    province = User.objects.get(username="province")
+    for code, area in DEMO_KEY_AREAS.items():
+        occupation = Occupation.objects.get(code=code)
+        if not occupation.key_area_tags.exists():
+            area = KeyArea.objects.get(pk=area)
+            occupation_key_area_tag(actor=province, occupation=occupation, key_area=area, valid_from=date(2019, 1, 1))
