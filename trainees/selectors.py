@@ -42,7 +42,9 @@ def trainee_list(*, user: User, filters: dict | None = None) -> QuerySet[Trainee
 
 def records_visible(*, user: User, trainee: Trainee) -> QuerySet[TrainingRecord]:
     """An institution user sees only the trainings with its own institution."""
-    qs = trainee.records.select_related("occupation", "skill_level", "training_type", "county", "institution")
+    qs = trainee.records.select_related(
+        "occupation", "skill_level", "entrepreneurship_stage", "training_type", "county", "institution"
+    )
     if not can(user, "trainee.view_all_records"):
         qs = qs.filter(institution_id=user.institution_id)
     return qs.order_by("-end_date", "-id")

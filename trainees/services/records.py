@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from catalog.models import Occupation, Region, SkillLevel, TrainingType
+from catalog.models import EntrepreneurshipStage, Occupation, Region, SkillLevel, TrainingType
 from core import clock
 from core.bulk import copy_insert, insert_ignoring_conflicts
 
@@ -16,8 +16,8 @@ from ..models import RecordSource, SubsidyKind, Trainee, TraineeAccess, Training
 def training_record_append(
     *,
     trainee: Trainee,
-    occupation: Occupation,
-    skill_level: SkillLevel,
+    occupation: Occupation | None,
+    skill_level: SkillLevel | None,
     training_type: TrainingType,
     start_date: date,
     end_date: date,
@@ -28,6 +28,7 @@ def training_record_append(
     institution=None,
     certificate_number: str = "",
     source: str = RecordSource.CLAIM,
+    entrepreneurship_stage: EntrepreneurshipStage | None = None,
 ) -> TrainingRecord:
     """Append one training to a person's archive; idempotent on (source, source_ref), so an approval that
     runs twice records once."""
@@ -38,6 +39,7 @@ def training_record_append(
             "trainee": trainee,
             "occupation": occupation,
             "skill_level": skill_level,
+            "entrepreneurship_stage": entrepreneurship_stage,
             "training_type": training_type,
             "subsidy_kind": subsidy_kind,
             "start_date": start_date,
@@ -57,8 +59,8 @@ def training_record_append(
 def training_records_append_bulk(
     *,
     records: list[dict],
-    occupation: Occupation,
-    skill_level: SkillLevel,
+    occupation: Occupation | None,
+    skill_level: SkillLevel | None,
     training_type: TrainingType,
     start_date: date,
     end_date: date,
@@ -66,11 +68,13 @@ def training_records_append_bulk(
     institution=None,
     subsidy_kind: str = SubsidyKind.TRAINING,
     source: str = RecordSource.CLAIM,
+    entrepreneurship_stage: EntrepreneurshipStage | None = None,
 ) -> None:
     """Append the approved lines of one claim to the ledger in two statements. `records` hold trainee_id,
     amount, source_ref, certificate_number and the category frozen on the enrollment (category_id). A subsidy
     for the same person, occupation and level from another claim violates the ledger's partial unique index
-    and aborts the transaction (never paid twice)."""
+    and aborts the transaction (never paid twice); so does one for the same entrepreneurship stage (创业培训, given
+    as `entrepreneurship_stage` with no occupation or level)."""
     now = clock.now()
     institution_id = institution.pk if institution else None
     copy_insert(
@@ -79,8 +83,8 @@ def training_records_append_bulk(
         [
             (
                 r["trainee_id"],
-                occupation.pk,
-                skill_level.pk,
+                occupation.pk if occupation else None,
+                skill_level.pk if skill_level else None,
                 training_type.pk,
                 subsidy_kind,
                 start_date,
@@ -95,6 +99,7 @@ def training_records_append_bulk(
                 r["source_ref"],
                 now,
                 r.get("category_id"),
+                entrepreneurship_stage.pk if entrepreneurship_stage else None,
             )
             for r in records
         ],
@@ -124,4 +129,5 @@ RECORD_FIELDS = [
     "source_ref",
     "created_at",
     "category",
+    "entrepreneurship_stage",
 ]

@@ -208,7 +208,7 @@ def _check_overlaps(training_class, check, ids, by_index) -> None:
 def _soft_warnings(training_class, check, ids, by_index) -> None:
     per_year, pairs = subsidy_history(trainee_ids=list(ids), year=training_class.start_date.year)
     program = training_class.program
-    rank = program.skill_level.rank
+    rank = program.skill_level.rank if program.skill_level_id else None  # None: 创业培训, no occupation or level
     for trainee_id, index in ids.items():
         row = by_index[index]
         if per_year.get(trainee_id, 0) >= YEARLY_LIMIT:
@@ -219,7 +219,7 @@ def _soft_warnings(training_class, check, ids, by_index) -> None:
                     % {"y": training_class.start_date.year, "n": per_year[trainee_id]},
                 }
             )
-        if any(occ == program.occupation_id and r >= rank for occ, r in pairs.get(trainee_id, [])):
+        if rank is not None and any(occ == program.occupation_id and r >= rank for occ, r in pairs.get(trainee_id, [])):
             check.warnings.append({"row": row.row, "message": _("该学员已享受过本职业同等级或更高等级的培训补贴。")})
     # Migrated history has dates only: a warning here; the claim's TIME_OVERLAP rule blocks on the session days.
     archived = archived_trainings_between(
