@@ -10,24 +10,23 @@ def load(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0004_pending_refresh_to_core'),
+        ("catalog", "0004_pending_refresh_to_core"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EntrepreneurshipStage',
+            name="EntrepreneurshipStage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=40, unique=True, verbose_name='名称')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=40, unique=True, verbose_name="名称")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '创业培训阶段',
-                'verbose_name_plural': '创业培训阶段',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "创业培训阶段",
+                "verbose_name_plural": "创业培训阶段",
+                "ordering": ["sort_order", "code"],
             },
         ),
         migrations.RunPython(load, migrations.RunPython.noop),

@@ -5,34 +5,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0005_entrepreneurship_stage'),
-        ('institutions', '0004_institution_founded_on'),
+        ("catalog", "0005_entrepreneurship_stage"),
+        ("institutions", "0004_institution_founded_on"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='program',
-            name='entrepreneurship_stage',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='programs', to='catalog.entrepreneurshipstage', verbose_name='创业培训阶段'),
+            model_name="program",
+            name="entrepreneurship_stage",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="programs",
+                to="catalog.entrepreneurshipstage",
+                verbose_name="创业培训阶段",
+            ),
         ),
         migrations.AlterField(
-            model_name='program',
-            name='occupation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='programs', to='catalog.occupation', verbose_name='职业（工种）'),
+            model_name="program",
+            name="occupation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="programs",
+                to="catalog.occupation",
+                verbose_name="职业（工种）",
+            ),
         ),
         migrations.AlterField(
-            model_name='program',
-            name='skill_level',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='programs', to='catalog.skilllevel', verbose_name='技能等级'),
+            model_name="program",
+            name="skill_level",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="programs",
+                to="catalog.skilllevel",
+                verbose_name="技能等级",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='program',
-            constraint=models.UniqueConstraint(condition=models.Q(('entrepreneurship_stage__isnull', False)), fields=('institution', 'entrepreneurship_stage', 'mode'), name='one_program_per_institution_stage_mode'),
+            model_name="program",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("entrepreneurship_stage__isnull", False)),
+                fields=("institution", "entrepreneurship_stage", "mode"),
+                name="one_program_per_institution_stage_mode",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='program',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('entrepreneurship_stage__isnull', True), ('occupation__isnull', False), ('skill_level__isnull', False)), models.Q(('entrepreneurship_stage__isnull', False), ('occupation__isnull', True), ('skill_level__isnull', True)), _connector='OR'), name='program_is_occupation_or_stage'),
+            model_name="program",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("entrepreneurship_stage__isnull", True),
+                        ("occupation__isnull", False),
+                        ("skill_level__isnull", False),
+                    ),
+                    models.Q(
+                        ("entrepreneurship_stage__isnull", False),
+                        ("occupation__isnull", True),
+                        ("skill_level__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="program_is_occupation_or_stage",
+            ),
         ),
     ]

@@ -5,43 +5,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0005_entrepreneurship_stage'),
-        ('institutions', '0005_program_entrepreneurship_stage'),
-        ('trainees', '0008_certificate_region'),
+        ("catalog", "0005_entrepreneurship_stage"),
+        ("institutions", "0005_program_entrepreneurship_stage"),
+        ("trainees", "0008_certificate_region"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='trainingrecord',
-            name='one_claim_subsidy_per_occupation_level',
+            model_name="trainingrecord",
+            name="one_claim_subsidy_per_occupation_level",
         ),
         migrations.AddField(
-            model_name='trainingrecord',
-            name='entrepreneurship_stage',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.entrepreneurshipstage', verbose_name='创业培训阶段'),
+            model_name="trainingrecord",
+            name="entrepreneurship_stage",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalog.entrepreneurshipstage",
+                verbose_name="创业培训阶段",
+            ),
         ),
         migrations.AlterField(
-            model_name='trainingrecord',
-            name='occupation',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.occupation', verbose_name='职业（工种）'),
+            model_name="trainingrecord",
+            name="occupation",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalog.occupation",
+                verbose_name="职业（工种）",
+            ),
         ),
         migrations.AlterField(
-            model_name='trainingrecord',
-            name='skill_level',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.skilllevel', verbose_name='技能等级'),
+            model_name="trainingrecord",
+            name="skill_level",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalog.skilllevel",
+                verbose_name="技能等级",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingrecord',
-            constraint=models.UniqueConstraint(condition=models.Q(('entrepreneurship_stage__isnull', True), ('source', 'claim'), ('subsidy_kind', 'training')), fields=('trainee', 'occupation', 'skill_level'), name='one_claim_subsidy_per_occupation_level'),
+            model_name="trainingrecord",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("entrepreneurship_stage__isnull", True), ("source", "claim"), ("subsidy_kind", "training")
+                ),
+                fields=("trainee", "occupation", "skill_level"),
+                name="one_claim_subsidy_per_occupation_level",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingrecord',
-            constraint=models.UniqueConstraint(condition=models.Q(('entrepreneurship_stage__isnull', False), ('source', 'claim'), ('subsidy_kind', 'training')), fields=('trainee', 'entrepreneurship_stage'), name='one_claim_subsidy_per_entrepreneurship_stage'),
+            model_name="trainingrecord",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("entrepreneurship_stage__isnull", False), ("source", "claim"), ("subsidy_kind", "training")
+                ),
+                fields=("trainee", "entrepreneurship_stage"),
+                name="one_claim_subsidy_per_entrepreneurship_stage",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingrecord',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('entrepreneurship_stage__isnull', True), ('occupation__isnull', False), ('skill_level__isnull', False)), models.Q(('entrepreneurship_stage__isnull', False), ('occupation__isnull', True), ('skill_level__isnull', True)), _connector='OR'), name='record_is_occupation_or_stage'),
+            model_name="trainingrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("entrepreneurship_stage__isnull", True),
+                        ("occupation__isnull", False),
+                        ("skill_level__isnull", False),
+                    ),
+                    models.Q(
+                        ("entrepreneurship_stage__isnull", False),
+                        ("occupation__isnull", True),
+                        ("skill_level__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="record_is_occupation_or_stage",
+            ),
         ),
     ]
