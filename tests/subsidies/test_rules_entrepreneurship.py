@@ -9,59 +9,17 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from catalog.models import EntrepreneurshipStage
 from core.clock import replaying as clock
-from subsidies.models import ClaimStatus, LineStatus, SubsidyStandard
+from subsidies.models import ClaimStatus, LineStatus
 from subsidies.services import notices, payments
 from trainees.models import TrainingRecord
 
 from ..trainees.factories import add_record
-from .factories import (
-    World,
-    approved_claim,
-    codes,
-    completed_class,
-    make_standard_row,
-    noticed_claim,
-    training_type,
-    verified_claim,
-)
+from .entrepreneurship_kit import entrepreneurship_class, entrepreneurship_world, stage, stage_record
+from .factories import approved_claim, codes, completed_class, noticed_claim, verified_claim
 from .rule_kit import covers, line_codes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
-
-
-def stage(code: str = "syb") -> EntrepreneurshipStage:
-    return EntrepreneurshipStage.objects.get(code=code)
-
-
-def entrepreneurship_world(code: str = "syb") -> World:
-    return World.make(
-        occupation=None,
-        skill_level=None,
-        entrepreneurship_stage=stage(code),
-        training_type=training_type("entrepreneurship"),
-    )
-
-
-def entrepreneurship_class(code: str = "syb", **kw):
-    """A completed class of one stage, under a province standard for 创业培训 of any level (800 yuan)."""
-    if not SubsidyStandard.objects.filter(training_type=training_type("entrepreneurship")).exists():
-        make_standard_row("23", amount=800, training_type=training_type("entrepreneurship"))
-    return completed_class(entrepreneurship_world(code), standard=None, name="2025年第1期SYB创业培训班", **kw)
-
-
-def stage_record(trainee, code: str, ref: str, **kw) -> TrainingRecord:
-    """A subsidized stage in the person's ledger (another claim's row)."""
-    return add_record(
-        trainee,
-        ref=ref,
-        occupation=None,
-        skill_level=None,
-        entrepreneurship_stage=stage(code),
-        training_type=training_type("entrepreneurship"),
-        **kw,
-    )
 
 
 @covers("DUPLICATE_ENTREPRENEURSHIP_STAGE")
