@@ -55,8 +55,10 @@ def business_start_record(
     evidence: str,
     credit_code: str = "",
 ) -> BusinessStartFollowUp:
-    training_class = TrainingClass.objects.select_for_update().select_related("program", "county").get(
-        pk=enrollment.training_class_id
+    training_class = (
+        TrainingClass.objects.select_for_update()
+        .select_related("program", "county")
+        .get(pk=enrollment.training_class_id)
     )
     require(actor, "class.follow_up", training_class, _("只有培训机构或所在县（市、区）人社部门可以登记创业情况。"))
     if not training_class.program.entrepreneurship_stage_id:
