@@ -8,7 +8,8 @@ from catalog.models import EntrepreneurshipStage, SkillLevel, TrainingType
 from core.errors import DomainError
 from institutions.models import Program
 
-from .factories import ProgramFactory, occupation
+from .factories import DesignatedInstitutionFactory, ProgramFactory, occupation
+from .pages_kit import program_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
@@ -63,3 +64,21 @@ def test_the_database_holds_a_program_to_an_occupation_and_level_or_a_stage():
         Program.objects.filter(pk=program.pk).update(occupation=occupation())
     with pytest.raises(IntegrityError), transaction.atomic():
         Program.objects.filter(pk=program.pk).update(entrepreneurship_stage=None)
+
+
+def test_the_program_page_lists_an_entrepreneurship_stage(client, county_user):
+    institution = DesignatedInstitutionFactory()
+    client.force_login(county_user)
+    assert "培训阶段" in client.get("/institutions/programs/new/").content.decode()
+    data = program_data(
+        institution,
+        occupation="",
+        skill_level="",
+        entrepreneurship_stage=stage("gyb").pk,
+        training_type=TrainingType.objects.get(code="entrepreneurship").pk,
+    )
+    assert client.post("/institutions/programs/new/", data).status_code == 302
+    program = Program.objects.get(institution=institution)
+    assert program.entrepreneurship_stage == stage("gyb") and program.occupation is None
+    detail = client.get(f"/institutions/{institution.pk}/").content.decode()
+    assert stage("gyb").name in detail
