@@ -80,6 +80,15 @@ def subsidy_counts_by_year(trainee: Trainee) -> dict[int, int]:
     return {r["year"]: r["n"] for r in rows}
 
 
+def subsidized_for_stage(*, trainee_ids: list[int], stage_id: int) -> set[int]:
+    """Of these people, those already subsidized for this entrepreneurship stage (创业培训; one query)."""
+    return set(
+        TrainingRecord.objects.filter(
+            trainee_id__in=trainee_ids, entrepreneurship_stage_id=stage_id, subsidy_kind=SubsidyKind.TRAINING
+        ).values_list("trainee_id", flat=True)
+    )
+
+
 def subsidy_history(*, trainee_ids: list[int], year: int) -> tuple[dict[int, int], dict[int, list[tuple[int, int]]]]:
     """For roster warnings and subsidy rules, in two queries: subsidized trainings per person in `year`, and
     each person's subsidized (occupation id, skill level rank) pairs."""

@@ -13,8 +13,10 @@ from core.clock import replaying as clock
 from subsidies.models import ClaimStatus, LineStatus
 from subsidies.services import notices, payments
 from trainees.models import TrainingRecord
+from training.services import roster
 
-from ..trainees.factories import add_record
+from ..trainees.factories import add_record, register
+from ..training.factories import make_class, rows, sheet_of
 from .entrepreneurship_kit import entrepreneurship_class, entrepreneurship_world, stage, stage_record
 from .factories import approved_claim, codes, completed_class, noticed_claim, verified_claim
 from .rule_kit import covers, line_codes
@@ -102,3 +104,14 @@ def test_a_record_has_an_occupation_and_level_or_a_stage_never_both_nor_neither(
         add_record(h.trainees[0], ref="both", entrepreneurship_stage=stage("syb"))
     with pytest.raises(IntegrityError), transaction.atomic():
         add_record(h.trainees[0], ref="neither", occupation=None, skill_level=None)
+
+
+def test_the_roster_warns_of_a_person_already_subsidized_for_the_stage():
+    world = entrepreneurship_world("syb")
+    tc = make_class(world.program, world.owner, name="2026年第2期SYB创业培训班")
+    people = rows(3)
+    first = register(id_number=people[0][1], name=people[0][0])
+    stage_record(first, "syb", "earlier-1", source="claim")
+    check = roster.roster_check(training_class=tc, sheet=sheet_of(people))
+    warned = [w["row"] for w in check.warnings if "本阶段的创业培训补贴" in w["message"]]
+    assert warned == [2] and not check.errors

@@ -21,7 +21,7 @@ from core.spreadsheets import EXCEL_SUFFIXES, clean_person_name, clean_text
 from trainees import idnumber
 from trainees.crypto import blind_index
 from trainees.models import Trainee
-from trainees.selectors import archived_trainings_between, subsidy_history
+from trainees.selectors import archived_trainings_between, subsidized_for_stage, subsidy_history
 from trainees.services.people import categories_assign_bulk, categories_in_force, trainees_link_bulk
 from trainees.validators import clean_mobile, clean_name
 
@@ -221,6 +221,10 @@ def _soft_warnings(training_class, check, ids, by_index) -> None:
             )
         if rank is not None and any(occ == program.occupation_id and r >= rank for occ, r in pairs.get(trainee_id, [])):
             check.warnings.append({"row": row.row, "message": _("该学员已享受过本职业同等级或更高等级的培训补贴。")})
+    if program.entrepreneurship_stage_id:  # 创业培训: each stage is subsidized once (DUPLICATE_ENTREPRENEURSHIP_STAGE)
+        for trainee_id in subsidized_for_stage(trainee_ids=list(ids), stage_id=program.entrepreneurship_stage_id):
+            message = _("该学员已享受过本阶段的创业培训补贴。")
+            check.warnings.append({"row": by_index[ids[trainee_id]].row, "message": message})
     # Migrated history has dates only: a warning here; the claim's TIME_OVERLAP rule blocks on the session days.
     archived = archived_trainings_between(
         trainee_ids=list(ids), start=training_class.start_date, end=training_class.end_date
