@@ -115,3 +115,12 @@ def test_the_roster_warns_of_a_person_already_subsidized_for_the_stage():
     check = roster.roster_check(training_class=tc, sheet=sheet_of(people))
     warned = [w["row"] for w in check.warnings if "本阶段的创业培训补贴" in w["message"]]
     assert warned == [2] and not check.errors
+
+
+def test_entrepreneurship_subsidies_count_toward_the_yearly_limit_like_any_training_subsidy():
+    h = entrepreneurship_class("syb")
+    for n, code in enumerate(["gyb", "iyb", "online"]):
+        stage_record(h.trainees[0], code, f"earlier-{n}", source="claim", end_date=date(2025, 1, 20 + n))
+    claim = verified_claim(h)
+    assert "YEARLY_LIMIT" in line_codes(claim, h, 0)
+    assert "DUPLICATE_ENTREPRENEURSHIP_STAGE" not in line_codes(claim, h, 0)
