@@ -216,3 +216,20 @@ class Department(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class EntrepreneurshipStage(models.Model):
+    """A stage of 创业培训 (马兰花计划, seed 000 §(四)): 创业意识 (GYB/SIYB), 创办企业 (SYB), 改善企业 (IYB),
+    网络创业, 创业模拟实训. A stage has no occupation or skill level; each is subsidized once per person."""
+
+    code = models.CharField(_("代码"), max_length=20, unique=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("创业培训阶段")
+        verbose_name_plural = _("创业培训阶段")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name

@@ -88,6 +88,15 @@ DEPARTMENTS = [
     ("trade_union", "总工会"),
 ]
 
+# 创业培训 stages named by seed 000 §(四) and seed 002 (七), in the order a person goes through them.
+ENTREPRENEURSHIP_STAGES = [
+    ("gyb", "创业意识培训（GYB/SIYB）"),
+    ("syb", "创办企业培训（SYB）"),
+    ("iyb", "改善企业培训（IYB）"),
+    ("online", "网络创业培训"),
+    ("simulation", "创业（模拟）实训"),
+]
+
 
 def _rows(name: str):
     with open(DATA_DIR / name, encoding="utf-8", newline="") as f:
@@ -172,3 +181,8 @@ def load_all(get_model) -> int:
         + load_occupations(m("Occupation"))
         + load_small_lists(m("SkillLevel"), m("TraineeCategory"), m("TrainingType"))
     )
+
+
+def load_entrepreneurship_stages(EntrepreneurshipStage) -> int:
+    rows = [{"code": c, "name": n, "sort_order": i} for i, (c, n) in enumerate(ENTREPRENEURSHIP_STAGES)]
+    return _upsert(EntrepreneurshipStage, "code", rows)

@@ -197,9 +197,11 @@ class UrgentListViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class PublicProgramSerializer(serializers.ModelSerializer):
-    occupation = serializers.CharField(source="occupation.name")
-    occupation_code = serializers.CharField(source="occupation.code")
-    skill_level = serializers.CharField(source="skill_level.name")
+    # An entrepreneurship program (创业培训) has a stage and no occupation or level.
+    occupation = serializers.CharField(source="occupation.name", default="")
+    occupation_code = serializers.CharField(source="occupation.code", default="")
+    skill_level = serializers.CharField(source="skill_level.name", default="")
+    entrepreneurship_stage = serializers.CharField(source="entrepreneurship_stage.name", default="")
     training_type = serializers.CharField(source="training_type.name")
 
     class Meta:
@@ -208,6 +210,7 @@ class PublicProgramSerializer(serializers.ModelSerializer):
             "occupation",
             "occupation_code",
             "skill_level",
+            "entrepreneurship_stage",
             "training_type",
             "mode",
             "theory_hours",

@@ -124,6 +124,7 @@ class ProgramForm(forms.ModelForm):
             "institution",
             "occupation",
             "skill_level",
+            "entrepreneurship_stage",
             "training_type",
             "mode",
             "theory_hours",
@@ -132,6 +133,7 @@ class ProgramForm(forms.ModelForm):
             "listed_on",
         ]
         widgets = {"listed_on": DATE}
+        help_texts = {"entrepreneurship_stage": _("创业培训项目选择培训阶段，不填写职业和技能等级。")}
 
     def __init__(self, *args, institutions=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -265,11 +265,31 @@ class Program(models.Model):
     institution = models.ForeignKey(
         Institution, verbose_name=_("培训机构"), on_delete=models.PROTECT, related_name="programs"
     )
+    # A vocational program has an occupation and a level; an entrepreneurship program (创业培训) has a stage
+    # and neither (program_is_occupation_or_stage).
     occupation = models.ForeignKey(
-        "catalog.Occupation", verbose_name=_("职业（工种）"), on_delete=models.PROTECT, related_name="programs"
+        "catalog.Occupation",
+        verbose_name=_("职业（工种）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="programs",
     )
     skill_level = models.ForeignKey(
-        "catalog.SkillLevel", verbose_name=_("技能等级"), on_delete=models.PROTECT, related_name="programs"
+        "catalog.SkillLevel",
+        verbose_name=_("技能等级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="programs",
+    )
+    entrepreneurship_stage = models.ForeignKey(
+        "catalog.EntrepreneurshipStage",
+        verbose_name=_("创业培训阶段"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="programs",
     )
     training_type = models.ForeignKey(
         "catalog.TrainingType", verbose_name=_("培训类型"), on_delete=models.PROTECT, related_name="programs"
@@ -291,6 +311,18 @@ class Program(models.Model):
                 fields=["institution", "occupation", "skill_level", "training_type", "mode"],
                 name="one_program_per_institution_occupation_level_type_mode",
             ),
+            models.UniqueConstraint(
+                fields=["institution", "entrepreneurship_stage", "mode"],
+                condition=models.Q(entrepreneurship_stage__isnull=False),
+                name="one_program_per_institution_stage_mode",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    entrepreneurship_stage__isnull=True, occupation__isnull=False, skill_level__isnull=False
+                )
+                | models.Q(entrepreneurship_stage__isnull=False, occupation__isnull=True, skill_level__isnull=True),
+                name="program_is_occupation_or_stage",
+            ),
             models.CheckConstraint(condition=models.Q(fee__gte=0), name="program_fee_not_negative"),
             models.CheckConstraint(
                 condition=models.Q(theory_hours__gt=0) | models.Q(practice_hours__gt=0), name="program_has_hours"
@@ -298,7 +330,13 @@ class Program(models.Model):
         ]
 
     def __str__(self):
+        if self.entrepreneurship_stage_id:
+            return f"{self.entrepreneurship_stage.name}（{self.get_mode_display()}）"
         return f"{self.occupation.name}（{self.skill_level.name}，{self.get_mode_display()}）"
+
+    @property
+    def is_entrepreneurship(self) -> bool:
+        return self.entrepreneurship_stage_id is not None
 
     @property
     def standard_hours(self) -> int:

@@ -65,7 +65,11 @@ def claim_list(*, user: User, filters: dict | None = None) -> QuerySet[SubsidyCl
         qs = qs.filter(county__code__startswith=filters["region"].code)
     return (
         qs.select_related(
-            "institution", "county", "training_class__program__occupation", "training_class__program__skill_level"
+            "institution",
+            "county",
+            "training_class__program__occupation",
+            "training_class__program__skill_level",
+            "training_class__program__entrepreneurship_stage",
         )
         .annotate(line_count=Count("lines", distinct=True))
         .order_by("-created_at", "-id")

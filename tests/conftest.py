@@ -2,7 +2,7 @@ import pytest
 from django.apps import apps
 
 from catalog.models import Region
-from catalog.reference_data import load_all, load_key_areas_and_departments
+from catalog.reference_data import load_all, load_entrepreneurship_stages, load_key_areas_and_departments
 
 from .accounts.factories import UserFactory
 
@@ -13,6 +13,7 @@ def reference_data(db):
     if not Region.objects.exists():
         load_all(apps.get_model)
         load_key_areas_and_departments(apps.get_model("catalog", "KeyArea"), apps.get_model("catalog", "Department"))
+        load_entrepreneurship_stages(apps.get_model("catalog", "EntrepreneurshipStage"))
 
 
 @pytest.fixture

@@ -190,9 +190,12 @@ class TrainingRecord(models.Model):
     trainee = models.ForeignKey(
         Trainee, on_delete=models.PROTECT, related_name="records", db_index=False, db_constraint=False
     )
+    # Null for an entrepreneurship stage (创业培训), which carries its stage instead (record_is_occupation_or_stage).
     occupation = models.ForeignKey(
         "catalog.Occupation",
         verbose_name=_("职业（工种）"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
@@ -201,6 +204,18 @@ class TrainingRecord(models.Model):
     skill_level = models.ForeignKey(
         "catalog.SkillLevel",
         verbose_name=_("技能等级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    entrepreneurship_stage = models.ForeignKey(
+        "catalog.EntrepreneurshipStage",
+        verbose_name=_("创业培训阶段"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
@@ -272,8 +287,21 @@ class TrainingRecord(models.Model):
             # (migrated history may hold old duplicates; the rules read it, the index cannot).
             models.UniqueConstraint(
                 fields=["trainee", "occupation", "skill_level"],
-                condition=models.Q(source="claim", subsidy_kind="training"),
+                condition=models.Q(source="claim", subsidy_kind="training", entrepreneurship_stage__isnull=True),
                 name="one_claim_subsidy_per_occupation_level",
+            ),
+            # 创业培训: each stage subsidized once per person; it has no occupation or level to collide on.
+            models.UniqueConstraint(
+                fields=["trainee", "entrepreneurship_stage"],
+                condition=models.Q(source="claim", subsidy_kind="training", entrepreneurship_stage__isnull=False),
+                name="one_claim_subsidy_per_entrepreneurship_stage",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    entrepreneurship_stage__isnull=True, occupation__isnull=False, skill_level__isnull=False
+                )
+                | models.Q(entrepreneurship_stage__isnull=False, occupation__isnull=True, skill_level__isnull=True),
+                name="record_is_occupation_or_stage",
             ),
         ]
         indexes = [
@@ -285,6 +313,8 @@ class TrainingRecord(models.Model):
         ]
 
     def __str__(self):
+        if self.entrepreneurship_stage_id:
+            return f"{self.entrepreneurship_stage.name} {self.end_date}"
         return f"{self.occupation.name} {self.skill_level.name} {self.end_date}"
 
 

@@ -42,7 +42,9 @@ def trainee_list(*, user: User, filters: dict | None = None) -> QuerySet[Trainee
 
 def records_visible(*, user: User, trainee: Trainee) -> QuerySet[TrainingRecord]:
     """An institution user sees only the trainings with its own institution."""
-    qs = trainee.records.select_related("occupation", "skill_level", "training_type", "county", "institution")
+    qs = trainee.records.select_related(
+        "occupation", "skill_level", "entrepreneurship_stage", "training_type", "county", "institution"
+    )
     qs = qs.prefetch_related("groups")  # the person's groups frozen for each training
     if not can(user, "trainee.view_all_records"):
         qs = qs.filter(institution_id=user.institution_id)
@@ -77,6 +79,15 @@ def certificate_list(*, user: User) -> QuerySet[Certificate]:
 def subsidy_counts_by_year(trainee: Trainee) -> dict[int, int]:
     rows = trainee.records.exclude(subsidy_kind=SubsidyKind.NONE).values("year").annotate(n=Count("id"))
     return {r["year"]: r["n"] for r in rows}
+
+
+def subsidized_for_stage(*, trainee_ids: list[int], stage_id: int) -> set[int]:
+    """Of these people, those already subsidized for this entrepreneurship stage (创业培训; one query)."""
+    return set(
+        TrainingRecord.objects.filter(
+            trainee_id__in=trainee_ids, entrepreneurship_stage_id=stage_id, subsidy_kind=SubsidyKind.TRAINING
+        ).values_list("trainee_id", flat=True)
+    )
 
 
 def subsidy_history(*, trainee_ids: list[int], year: int) -> tuple[dict[int, int], dict[int, list[tuple[int, int]]]]:

@@ -22,5 +22,6 @@ labels(
         "device.revoked": _("停用考勤设备"),
         "attendance.manual": _("手工补录考勤"),
         "enrollment.result_recorded": _("登记培训结果"),
+        "business_start.recorded": _("登记创业后续服务"),
     }
 )

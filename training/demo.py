@@ -13,15 +13,18 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
+from catalog.models import EntrepreneurshipStage, TrainingType
 from core import clock
 from core.importing import Sheet
-from institutions.models import Program
+from institutions.models import Program, TrainingMode
+from institutions.services.programs import program_list
 from trainees.models import CertificateType
 from trainees.services.certificates import certificate_add
 from trainees.synthetic import generate
 
+from .business_starts import business_start_record
+from .models import CheckInDevice, EnrollmentResult, TrainingClass
 from .models import ClassStatus as S
-from .models import EnrollmentResult, TrainingClass
 from .services import attendance, classes, results, roster
 
 OCCUPATION_NAMES = {
@@ -132,7 +135,8 @@ def _build(owner, staff, device, program, name, start, target, size, seed) -> No
         for n, e in enumerate(c.enrollments.select_related("trainee")):
             passed = n % 9 != 4
             certificate = None
-            if passed and n % 6:  # most who pass are certified by the county's assessment centre
+            # most who pass are certified by the county's assessment centre (创业培训 has no occupation to certify)
+            if passed and n % 6 and c.program.occupation_id:
                 certificate = certificate_add(
                     actor=staff,
                     trainee=e.trainee,
@@ -204,9 +208,53 @@ def _city_class() -> None:
     _build(owner, User.objects.get(username="suihua"), device, program, name, start, S.COMPLETED, 20, seed=301)
 
 
+def _entrepreneurship_class() -> None:
+    """创业培训: an SYB (创办企业) class of 安达市鑫达职业培训学校 that ended five weeks ago, on a program of that
+    stage (no occupation or level), with one business start recorded by the school (创业后续服务)."""
+    owner = User.objects.filter(username="anda_school").first()
+    if owner is None or owner.institution is None:
+        return
+    institution = owner.institution
+    stage = EntrepreneurshipStage.objects.get(code="syb")
+    if Program.objects.filter(institution=institution, entrepreneurship_stage=stage).exists():
+        return
+    staff = User.objects.get(username="anda")
+    device = CheckInDevice.objects.filter(institution=institution).first()
+    start = this_monday() - timedelta(weeks=7)
+    with clock.replaying(start - timedelta(days=40)):
+        program = program_list(
+            actor=staff,
+            institution=institution,
+            occupation=None,
+            skill_level=None,
+            entrepreneurship_stage=stage,
+            training_type=TrainingType.objects.get(code="entrepreneurship"),
+            mode=TrainingMode.OFFLINE,
+            theory_hours=48,
+            practice_hours=12,
+            fee=Decimal("1000"),
+            listed_on=max(institution.designated_since, start - timedelta(days=40)),
+        )
+        if device is None:
+            device, _ = attendance.device_issue(actor=owner, institution=institution, name="人脸考勤机 A2")
+    name = f"{start.year}年安达第1期创办企业（SYB）创业培训班"
+    _build(owner, staff, device, program, name, start, S.COMPLETED, 15, seed=401)
+    c = TrainingClass.objects.get(program=program)
+    first = c.enrollments.order_by("id").first()
+    with clock.replaying(c.end_date + timedelta(days=20)):
+        business_start_record(
+            actor=owner,
+            enrollment=first,
+            started_on=c.end_date + timedelta(days=12),
+            business_name="安达市春燕农家小吃店",
+            evidence="个体工商户营业执照（副本）复印件已核验",
+        )
+
+
 def seed(stdout):
     _anda_class()
     _city_class()
+    _entrepreneurship_class()
     owner = User.objects.get(username="institution")
     staff = User.objects.get(username="beilin")
     if owner.institution is None or TrainingClass.objects.filter(institution=owner.institution).exists():

@@ -40,3 +40,5 @@ permission("class.decide", decides_class)
 # The page that posts a step of the workflow: whoever may take one (the workflow says which).
 permission("class.transition", owns_class | decides_class)
 permission("device.manage", owns_class)  # object: a CheckInDevice
+# 创业后续服务: the owning institution or the county (city) staff whose region holds the class record a business start.
+permission("class.follow_up", owns_class | decides_class)

@@ -20,7 +20,9 @@ def class_list(*, user: User, filters: dict | None = None) -> QuerySet[TrainingC
     if filters.get("region"):
         qs = qs.filter(county__code__startswith=filters["region"].code)
     return (
-        qs.select_related("institution", "program__occupation", "program__skill_level", "county")
+        qs.select_related(
+            "institution", "program__occupation", "program__skill_level", "program__entrepreneurship_stage", "county"
+        )
         .annotate(roster_size=Count("enrollments", distinct=True))
         .order_by("-start_date", "-id")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_first_year, views_timetable
+from . import views, views_business_starts, views_first_year, views_timetable
 
 app_name = "training"
 
@@ -28,4 +28,5 @@ urlpatterns = [
     path("<int:pk>/change/", views.ClassChangeView.as_view(), name="change"),
     path("<int:pk>/attendance/", views.ManualAttendanceView.as_view(), name="attendance"),
     path("<int:pk>/results/", views.ResultView.as_view(), name="result"),
+    path("<int:pk>/business-starts/", views_business_starts.BusinessStartView.as_view(), name="business_starts"),
 ]

@@ -22,6 +22,7 @@ from core.workflow import available_actions
 from trainees.models import Certificate
 
 from . import selectors
+from .business_starts import follow_up_status
 from .forms import (
     ChangeForm,
     ClassEditForm,
@@ -178,6 +179,7 @@ class ClassDetailView(PermissionRequiredMixin, View):
             "change_form": ChangeForm(),
             "result_choices": EnrollmentResult.choices,
             "next_steps": waiting_on(user, c),  # e.g. 申请补贴 once finished (the claim is a higher app's)
+            "follow_up": follow_up_status(c),  # 创业培训 only: business starts recorded
         }
         return render(request, "training/class_detail.html", context)
 

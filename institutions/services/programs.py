@@ -39,15 +39,17 @@ def program_list(
     *,
     actor: User,
     institution: Institution,
-    occupation: Occupation,
-    skill_level: SkillLevel,
+    occupation: Occupation | None,
+    skill_level: SkillLevel | None,
     training_type: TrainingType,
     mode: str,
     theory_hours: int,
     practice_hours: int,
     fee: Decimal,
     listed_on: date,
+    entrepreneurship_stage=None,
 ) -> Program:
+    """List a program: an occupation and a level, or (创业培训) an entrepreneurship stage and neither."""
     institution = Institution.objects.select_for_update(of=("self",)).select_related("county").get(pk=institution.pk)
     _require_program_scope(actor, Program(institution=institution))
     _require_designated(institution)
@@ -56,6 +58,7 @@ def program_list(
         institution=institution,
         occupation=occupation,
         skill_level=skill_level,
+        entrepreneurship_stage=entrepreneurship_stage,
         training_type=training_type,
         mode=mode,
         theory_hours=theory_hours,
@@ -64,13 +67,20 @@ def program_list(
         listed_on=listed_on,
     )
     program.full_clean(validate_unique=False, validate_constraints=False)
+    if entrepreneurship_stage is not None and (occupation or skill_level):
+        raise DomainError(_("创业培训项目按培训阶段列入，不填写职业和技能等级。"), field="occupation")
+    if entrepreneurship_stage is None and not (occupation and skill_level):
+        raise DomainError(_("请选择职业（工种）和技能等级。"), field="occupation")
     if fee < 0:
         raise DomainError(_("培训费不能为负数。"), field="fee")
     if (theory_hours or 0) + (practice_hours or 0) <= 0:
         raise DomainError(_("理论课时与实操课时合计应大于 0。"), field="theory_hours")
-    duplicate = Program.objects.filter(
-        institution=institution, occupation=occupation, skill_level=skill_level, training_type=training_type, mode=mode
-    ).first()
+    same = (
+        {"entrepreneurship_stage": entrepreneurship_stage}
+        if entrepreneurship_stage is not None
+        else {"occupation": occupation, "skill_level": skill_level, "training_type": training_type}
+    )
+    duplicate = Program.objects.filter(institution=institution, mode=mode, **same).first()
     if duplicate:
         raise DomainError(
             _("该机构已有相同的项目（%(p)s，%(s)s），请勿重复列入；已移出的项目可重新列入。")

@@ -25,9 +25,9 @@ class ClaimContext:
     kind: str  # subsidies.models.ClaimKind
     start: date
     end: date
-    occupation_id: int
-    level_rank: int
-    level_id: int
+    occupation_id: int | None  # None with level_rank and level_id: an entrepreneurship class
+    level_rank: int | None
+    level_id: int | None
     training_type_id: int
     sessions: list[Session]  # this class's timetable, by day and start
     scheduled_hours: int  # the sum of the sessions' hours
@@ -47,6 +47,7 @@ class ClaimContext:
     min_hours_per_day: int = 0  # from the claim's standard; 0: not paid by the day
     # trainee id → migrated-history trainings whose dates overlap this class's (see _archived_trainings)
     archived_trainings: dict[int, list[ArchivedTraining]] = field(default_factory=dict)
+    stage_id: int | None = None  # the class's entrepreneurship stage (创业培训), if it is one
     # Each rule's hits, computed once per context (see Rule.run); reassigning any fact clears them.
     hits: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -77,7 +78,15 @@ def _ledger(trainee_ids, exclude_ref_prefix: str) -> dict[int, list[LedgerEntry]
         .exclude(subsidy_kind=SubsidyKind.NONE)
         .exclude(source_ref__startswith=exclude_ref_prefix)
         .order_by()
-        .values_list("trainee_id", "occupation_id", "skill_level__rank", "year", "subsidy_kind", "source_ref")
+        .values_list(
+            "trainee_id",
+            "occupation_id",
+            "skill_level__rank",
+            "year",
+            "subsidy_kind",
+            "source_ref",
+            "entrepreneurship_stage_id",
+        )
     )
     for trainee_id, *entry in rows:
         ledger[trainee_id].append(LedgerEntry(*entry))
@@ -165,7 +174,7 @@ def load(claim: SubsidyClaim, settings) -> ClaimContext:
         start=training_class.start_date,
         end=training_class.end_date,
         occupation_id=program.occupation_id,
-        level_rank=program.skill_level.rank,
+        level_rank=program.skill_level.rank if program.skill_level_id else None,
         level_id=program.skill_level_id,
         training_type_id=training_class.training_type_id,
         sessions=sessions,
@@ -197,4 +206,5 @@ def load(claim: SubsidyClaim, settings) -> ClaimContext:
         follow_up_outcomes=dict(PhoneFollowUp.objects.filter(claim=claim).values_list("line_id", "outcome")),
         min_hours_per_day=claim.standard.min_hours_per_day if claim.standard else 0,
         archived_trainings=_archived_trainings(training_class, trainee_ids),
+        stage_id=program.entrepreneurship_stage_id,
     )

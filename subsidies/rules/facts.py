@@ -30,11 +30,12 @@ class LineFacts:
 class LedgerEntry(NamedTuple):
     """A subsidized training of the person in the archive ledger (another claim's or a migrated one)."""
 
-    occupation_id: int
-    level_rank: int
+    occupation_id: int | None  # None: an entrepreneurship stage (创业培训)
+    level_rank: int | None
     year: int
     subsidy_kind: str  # trainees.models.SubsidyKind
     source_ref: str
+    stage_id: int | None = None  # the entrepreneurship stage, if the training was one
 
 
 class Session(NamedTuple):

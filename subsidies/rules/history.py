@@ -16,7 +16,10 @@ LIMIT_SETTING = {ClaimKind.TRAINING: "yearly_limit_training", SubsidyKind.SKILL_
 
 
 def _training_subsidies_in_occupation(ctx, line):
-    """The person's earlier training subsidies for this class's occupation (any level)."""
+    """The person's earlier training subsidies for this class's occupation (any level). An entrepreneurship
+    class has no occupation: the occupation-and-level rules do not apply to it (see entrepreneurship.py)."""
+    if ctx.occupation_id is None:
+        return []
     return [
         entry
         for entry in ctx.ledger.get(line.trainee_id, [])

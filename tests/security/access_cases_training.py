@@ -60,6 +60,15 @@ TRAINING_PAGES = {
     "training:change": [POST("login 403 403 403 403 403 302! 404 403", {"pk": "class"})],
     "training:attendance": [POST("login 403 403 403 403 403 302! 404 403", {"pk": "class"})],
     "training:result": [POST("login 403 403 403 403 403 302! 404 403", {"pk": "class"})],
+    # 创业后续服务: read as the class page; recorded by the owner or the county (a vocational class: refused, back)
+    "training:business_starts": [
+        GET("login 200 200 200 404 403 200 404 200", {"pk": "class"}),
+        POST(
+            "login 403 302! 302! 404 403 302! 404 403",
+            {"pk": "class"},
+            note="not an entrepreneurship class: nothing recorded",
+        ),
+    ],
     # the timetable by pattern or from Excel: "class" is in training (its timetable can no longer be edited:
     # back to the class, nothing changed); "class_draft" is the institution's draft
     "training:timetable_template": [GET("login 403 403 403 403 403 200 200 403")],

@@ -91,6 +91,17 @@ def entry(level_rank=RANK, year=2021, occupation_id=OCCUPATION, kind=SubsidyKind
     return LedgerEntry(occupation_id, level_rank, year, kind, "claim-9-line-99")
 
 
+STAGE = 3  # an entrepreneurship stage's id (创业培训)
+
+
+def a_stage_again(ctx):
+    """An entrepreneurship class whose first person had this stage subsidized before."""
+    earlier = LedgerEntry(None, None, 2021, SubsidyKind.TRAINING, "claim-8-line-88", stage_id=STAGE)
+    return dataclasses.replace(
+        ctx, occupation_id=None, level_rank=None, level_id=None, stage_id=STAGE, ledger={200: [earlier]}
+    )
+
+
 def a_burst(ctx):
     ctx.device_check_ins = [DeviceCheckIn(1, MOMENT + timedelta(seconds=n)) for n in range(10)]
     return ctx
@@ -133,6 +144,7 @@ BREAKS = {
         lambda c: dataclasses.replace(c, other_check_ins={200: [OtherCheckIn("乙班", DAYS[1], time(9), time(12))]}),
         [100],
     ),
+    "DUPLICATE_ENTREPRENEURSHIP_STAGE": (a_stage_again, [100]),
     "PHONE_FOLLOW_UP_DENIED": (
         lambda c: dataclasses.replace(c, follow_up_outcomes={100: FollowUpOutcome.DENIES}),
         [100],

@@ -12,7 +12,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
 
 def test_every_registered_rule_has_a_test():
-    from . import test_rules_eligibility, test_rules_fraud, test_rules_ledger  # noqa: F401 - runs their covers(...)
+    from . import (  # noqa: F401 - runs their covers(...)
+        test_rules_eligibility,
+        test_rules_entrepreneurship,
+        test_rules_fraud,
+        test_rules_ledger,
+    )
 
     registered = {r.code for r in rules.REGISTRY}
     assert len(registered) == len(rules.REGISTRY), "two rules share a code"

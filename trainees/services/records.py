@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from catalog.models import Occupation, Region, SkillLevel, TraineeCategory, TrainingType
+from catalog.models import EntrepreneurshipStage, Occupation, Region, SkillLevel, TraineeCategory, TrainingType
 from core import clock
 from core.bulk import copy_insert, insert_ignoring_conflicts
 
@@ -16,8 +16,8 @@ from ..models import RecordSource, SubsidyKind, Trainee, TraineeAccess, Training
 def training_record_append(
     *,
     trainee: Trainee,
-    occupation: Occupation,
-    skill_level: SkillLevel,
+    occupation: Occupation | None,
+    skill_level: SkillLevel | None,
     training_type: TrainingType,
     start_date: date,
     end_date: date,
@@ -29,6 +29,7 @@ def training_record_append(
     certificate_number: str = "",
     source: str = RecordSource.CLAIM,
     groups: list[TraineeCategory] = (),
+    entrepreneurship_stage: EntrepreneurshipStage | None = None,
 ) -> TrainingRecord:
     """Append one training to a person's archive with the person's groups (人员类别) frozen for it, the first in
     the catalog's order as its primary category; idempotent on (source, source_ref), so an approval that runs
@@ -41,6 +42,7 @@ def training_record_append(
             "trainee": trainee,
             "occupation": occupation,
             "skill_level": skill_level,
+            "entrepreneurship_stage": entrepreneurship_stage,
             "training_type": training_type,
             "subsidy_kind": subsidy_kind,
             "start_date": start_date,
@@ -63,8 +65,8 @@ def training_record_append(
 def training_records_append_bulk(
     *,
     records: list[dict],
-    occupation: Occupation,
-    skill_level: SkillLevel,
+    occupation: Occupation | None,
+    skill_level: SkillLevel | None,
     training_type: TrainingType,
     start_date: date,
     end_date: date,
@@ -72,12 +74,14 @@ def training_records_append_bulk(
     institution=None,
     subsidy_kind: str = SubsidyKind.TRAINING,
     source: str = RecordSource.CLAIM,
+    entrepreneurship_stage: EntrepreneurshipStage | None = None,
 ) -> None:
     """Append the approved lines of one claim to the ledger in at most four statements. `records` hold trainee_id,
     amount, source_ref, certificate_number and the groups frozen on the enrollment (group_ids, the primary one
     first; or only its category_id, a one-element set). A subsidy for the same person, occupation and level
     from another claim violates the ledger's partial unique index and aborts the transaction (never paid
-    twice)."""
+    twice); so does one for the same entrepreneurship stage (创业培训, given as `entrepreneurship_stage` with
+    no occupation or level)."""
     now = clock.now()
     groups = {r["source_ref"]: _group_ids(r) for r in records}
     institution_id = institution.pk if institution else None
@@ -87,8 +91,8 @@ def training_records_append_bulk(
         [
             (
                 r["trainee_id"],
-                occupation.pk,
-                skill_level.pk,
+                occupation.pk if occupation else None,
+                skill_level.pk if skill_level else None,
                 training_type.pk,
                 subsidy_kind,
                 start_date,
@@ -103,6 +107,7 @@ def training_records_append_bulk(
                 r["source_ref"],
                 now,
                 (groups[r["source_ref"]] or [None])[0],
+                entrepreneurship_stage.pk if entrepreneurship_stage else None,
             )
             for r in records
         ],
@@ -145,4 +150,5 @@ RECORD_FIELDS = [
     "source_ref",
     "created_at",
     "category",
+    "entrepreneurship_stage",
 ]

@@ -22,7 +22,7 @@ from core.spreadsheets import EXCEL_SUFFIXES, clean_person_name, clean_text
 from trainees import idnumber
 from trainees.crypto import blind_index
 from trainees.models import Trainee
-from trainees.selectors import archived_trainings_between, subsidy_history
+from trainees.selectors import archived_trainings_between, subsidized_for_stage, subsidy_history
 from trainees.services.people import categories_assign_bulk, categories_in_force, trainees_link_bulk
 from trainees.validators import clean_mobile, clean_name
 
@@ -219,7 +219,7 @@ def _check_overlaps(training_class, check, ids, by_index) -> None:
 def _soft_warnings(training_class, check, ids, by_index) -> None:
     per_year, pairs = subsidy_history(trainee_ids=list(ids), year=training_class.start_date.year)
     program = training_class.program
-    rank = program.skill_level.rank
+    rank = program.skill_level.rank if program.skill_level_id else None  # None: 创业培训, no occupation or level
     for trainee_id, index in ids.items():
         row = by_index[index]
         if per_year.get(trainee_id, 0) >= YEARLY_LIMIT:
@@ -230,8 +230,12 @@ def _soft_warnings(training_class, check, ids, by_index) -> None:
                     % {"y": training_class.start_date.year, "n": per_year[trainee_id]},
                 }
             )
-        if any(occ == program.occupation_id and r >= rank for occ, r in pairs.get(trainee_id, [])):
+        if rank is not None and any(occ == program.occupation_id and r >= rank for occ, r in pairs.get(trainee_id, [])):
             check.warnings.append({"row": row.row, "message": _("该学员已享受过本职业同等级或更高等级的培训补贴。")})
+    if program.entrepreneurship_stage_id:  # 创业培训: each stage is subsidized once (DUPLICATE_ENTREPRENEURSHIP_STAGE)
+        for trainee_id in subsidized_for_stage(trainee_ids=list(ids), stage_id=program.entrepreneurship_stage_id):
+            message = _("该学员已享受过本阶段的创业培训补贴。")
+            check.warnings.append({"row": by_index[ids[trainee_id]].row, "message": message})
     # Migrated history has dates only: a warning here; the claim's TIME_OVERLAP rule blocks on the session days.
     archived = archived_trainings_between(
         trainee_ids=list(ids), start=training_class.start_date, end=training_class.end_date
