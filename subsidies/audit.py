@@ -36,5 +36,13 @@ labels(
         "spot_check.visited": _("登记抽查结果"),
         "follow_up.drawn": _("抽取电话回访对象"),
         "follow_up.recorded": _("登记电话回访结果"),
+        "skill_upgrade.filed": _("受理技能提升补贴申请"),
+        "skill_upgrade.verify": _("技能提升补贴核验通过"),
+        "skill_upgrade.send_to_notice": _("技能提升补贴送公示"),
+        "skill_upgrade.end_notice": _("技能提升补贴公示期满审核通过"),
+        "skill_upgrade.approve": _("技能提升补贴审核通过"),
+        "skill_upgrade.reject": _("技能提升补贴不予补贴"),
+        "skill_upgrade.pay": _("登记发放技能提升补贴"),
+        "skill_upgrade.account_revealed": _("查看完整银行账号"),
     }
 )

@@ -29,7 +29,10 @@ def _training_subsidies_in_occupation(ctx, line):
 
 def _same_occupation_level_subsidies(ctx, line):
     """The person's earlier training or skill-upgrade subsidies (技能提升补贴, paid to the person: seed 000 §24,
-    not together with the training subsidy) for this class's occupation and level."""
+    not together with the training subsidy) for this class's occupation and level; none for an entrepreneurship
+    class, which has no occupation (see entrepreneurship.py)."""
+    if ctx.occupation_id is None:
+        return []
     kinds = {SubsidyKind.TRAINING, SubsidyKind.SKILL_UPGRADE}
     return [
         entry

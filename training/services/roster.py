@@ -21,20 +21,17 @@ from core.importing import FileRejected, Sheet, formats_message, read_sheet
 from core.spreadsheets import EXCEL_SUFFIXES, clean_person_name, clean_text
 from trainees import idnumber
 from trainees.crypto import blind_index
-from trainees.models import Trainee
-from trainees.selectors import archived_trainings_between, subsidized_for_stage, subsidy_history
 from trainees.services.people import categories_assign_bulk, categories_in_force, trainees_link_bulk
 from trainees.validators import clean_mobile, clean_name
 
-from ..models import ClassSession, ClassStatus, Enrollment, EnrollmentGroup, EnrollmentResult, ImportJob, TrainingClass
+from ..models import Enrollment, EnrollmentGroup, EnrollmentResult, ImportJob, TrainingClass
+from .roster_register import check_against_register
 from .roster_values import Lookups
 
 REQUIRED = ["姓名", "身份证号码"]
 COLUMNS = ["姓名", "身份证号码", "手机号码", "人员类别", "户籍所在地", "文化程度", "就业状态"]
 MAX_ROWS = 10000
 MIN_AGE = 16
-YEARLY_LIMIT = 3
-ACTIVE = [ClassStatus.SUBMITTED, ClassStatus.RETURNED, ClassStatus.APPROVED, ClassStatus.IN_TRAINING]
 PROGRESS_EVERY = 200
 SUFFIXES = (*EXCEL_SUFFIXES, ".csv")
 MAX_BYTES = 5 * 1024 * 1024
@@ -122,10 +119,6 @@ def _parse_row(row_no: int, record: dict, lookups: Lookups, check: RosterCheck, 
     return RosterRow(row_no, number, name, phone, categories, hukou, education, employment)
 
 
-def _overlaps(a: ClassSession, b: ClassSession) -> bool:
-    return a.date == b.date and a.start_time < b.end_time and b.start_time < a.end_time
-
-
 def roster_check(*, training_class: TrainingClass, sheet: Sheet, on_progress=lambda done: None) -> RosterCheck:
     """Every rule on every row; nothing written."""
     check = RosterCheck()
@@ -154,7 +147,7 @@ def roster_check(*, training_class: TrainingClass, sheet: Sheet, on_progress=lam
             on_progress(done)
     _check_duplicates(check)
     if check.rows:
-        _check_against_register(training_class, check)
+        check_against_register(training_class, check)
     check.errors.sort(key=lambda e: (e["row"] or 0, e["column"]))
     check.warnings.sort(key=lambda w: w["row"])
     return check
@@ -170,83 +163,6 @@ def _check_duplicates(check: RosterCheck) -> None:
         else:
             unique.append(row)
     check.rows = unique
-
-
-def _check_against_register(training_class: TrainingClass, check: RosterCheck) -> None:
-    """Names against the register, overlapping classes, and the soft warnings: a fixed number of queries."""
-    by_index = {blind_index(r.number.value): r for r in check.rows}
-    people = {
-        t.id_index: t
-        for t in Trainee.objects.filter(id_index__in=list(by_index)).only("id", "id_index", "name", "draws_pension")
-    }
-    for index, trainee in people.items():
-        row = by_index[index]
-        if trainee.name != row.name:
-            check.error(row.row, "姓名", _("姓名与该身份证号已登记的姓名不一致。"))
-        if trainee.draws_pension:
-            check.error(row.row, "身份证号码", _("该人员按月领取基本养老金，不属于补贴对象。"))
-    ids = {t.pk: t.id_index for t in people.values()}
-    if not ids:
-        return
-    _check_overlaps(training_class, check, ids, by_index)
-    _soft_warnings(training_class, check, ids, by_index)
-
-
-def _check_overlaps(training_class, check, ids, by_index) -> None:
-    own = list(training_class.sessions.all())
-    others = (
-        Enrollment.objects.filter(trainee_id__in=list(ids), training_class__status__in=ACTIVE)
-        .exclude(training_class=training_class)
-        .filter(
-            training_class__start_date__lte=training_class.end_date,
-            training_class__end_date__gte=training_class.start_date,
-        )
-        .values_list("trainee_id", "training_class_id", "training_class__name")
-    )
-    by_class: dict[int, list] = {}
-    for trainee_id, class_id, class_name in others:
-        by_class.setdefault(class_id, []).append((trainee_id, class_name))
-    sessions: dict[int, list[ClassSession]] = {}
-    for s in ClassSession.objects.filter(training_class_id__in=list(by_class)):
-        sessions.setdefault(s.training_class_id, []).append(s)
-    for class_id, members in by_class.items():
-        if any(_overlaps(a, b) for a in own for b in sessions.get(class_id, [])) or not own:
-            for trainee_id, class_name in members:
-                row = by_index[ids[trainee_id]]
-                check.error(row.row, "身份证号码", _("已在“%(c)s”的花名册中，培训时间与本班重叠。") % {"c": class_name})
-
-
-def _soft_warnings(training_class, check, ids, by_index) -> None:
-    per_year, pairs = subsidy_history(trainee_ids=list(ids), year=training_class.start_date.year)
-    program = training_class.program
-    rank = program.skill_level.rank if program.skill_level_id else None  # None: 创业培训, no occupation or level
-    for trainee_id, index in ids.items():
-        row = by_index[index]
-        if per_year.get(trainee_id, 0) >= YEARLY_LIMIT:
-            check.warnings.append(
-                {
-                    "row": row.row,
-                    "message": _("该学员 %(y)s 年已享受补贴性培训 %(n)s 次。")
-                    % {"y": training_class.start_date.year, "n": per_year[trainee_id]},
-                }
-            )
-        if rank is not None and any(occ == program.occupation_id and r >= rank for occ, r in pairs.get(trainee_id, [])):
-            check.warnings.append({"row": row.row, "message": _("该学员已享受过本职业同等级或更高等级的培训补贴。")})
-    if program.entrepreneurship_stage_id:  # 创业培训: each stage is subsidized once (DUPLICATE_ENTREPRENEURSHIP_STAGE)
-        for trainee_id in subsidized_for_stage(trainee_ids=list(ids), stage_id=program.entrepreneurship_stage_id):
-            message = _("该学员已享受过本阶段的创业培训补贴。")
-            check.warnings.append({"row": by_index[ids[trainee_id]].row, "message": message})
-    # Migrated history has dates only: a warning here; the claim's TIME_OVERLAP rule blocks on the session days.
-    archived = archived_trainings_between(
-        trainee_ids=list(ids), start=training_class.start_date, end=training_class.end_date
-    )
-    for trainee_id, trainings in archived.items():
-        for first, last, where in trainings:
-            message = _("档案中有 %(f)s 至 %(t)s 的培训记录%(i)s，与本班培训日期重叠。")
-            where = f"（{where}）" if where else ""
-            check.warnings.append(
-                {"row": by_index[ids[trainee_id]].row, "message": message % {"f": first, "t": last, "i": where}}
-            )
 
 
 @transaction.atomic
