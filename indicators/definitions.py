@@ -167,9 +167,29 @@ TRAINED_FOR_IT = Q(
 )
 
 
-def in_group(code: str) -> Exists:
-    """A ledger record whose groups include `code`: each record once, however many groups it has."""
-    return Exists(TrainingRecord.groups.through.objects.filter(record=OuterRef("pk"), category__code=code))
+class InGroup(Exists):
+    """A ledger record whose groups include `code`: each record once, however many groups it has. As a correlated
+    EXISTS it costs an index probe per record: right for a refresh of a few counties. Over the whole ledger (the
+    nightly recompute) `whole_ledger` swaps it for the same test as an uncorrelated IN, hashed once."""
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(TrainingRecord.groups.through.objects.filter(record=OuterRef("pk"), category__code=code))
+
+    def hashed(self) -> Q:
+        return Q(pk__in=TrainingRecord.groups.through.objects.filter(category__code=self.code).values("record_id"))
+
+
+def in_group(code: str) -> InGroup:
+    return InGroup(code)
+
+
+def whole_ledger(q: Q) -> Q:
+    """`q` with each InGroup in it as its hashed IN (the same rows: see InGroup)."""
+    children = [
+        whole_ledger(c) if isinstance(c, Q) else c.hashed() if isinstance(c, InGroup) else c for c in q.children
+    ]
+    return Q(*children, _connector=q.connector, _negated=q.negated)
 
 
 DEFINITIONS = {

@@ -26,7 +26,7 @@ from core.dates import YearOf
 from core.models import PendingRefresh
 from institutions.models import InstitutionType
 
-from ..definitions import DEFINITIONS, FACTS
+from ..definitions import DEFINITIONS, FACTS, whole_ledger
 from ..models import Breakdown, Progress
 from . import rollup_areas
 
@@ -39,7 +39,10 @@ def _grouped(source: str, group: tuple[str, ...], *, counties=None, years=None) 
     """One grouped query of a fact source: the `group` values (c county, i institution, m month, y year,
     k_<dimension> a breakdown key) in that order, then a count per definition, limited to `counties` and `years`.
     Returns the SQL, its params and the definitions' codes."""
-    sql, params, columns, codes = _grouped_sql(source, group, connection.vendor, timezone.get_current_timezone_name())
+    whole = counties is None  # the nightly recompute: over the whole ledger
+    sql, params, columns, codes = _grouped_sql(
+        source, group, connection.vendor, timezone.get_current_timezone_name(), whole
+    )
     where, values = [], []
     if counties is not None:
         where.append(f"f.c IN ({', '.join(['%s'] * len(counties))})")
@@ -62,13 +65,15 @@ def _fetch(sql: str, params: list) -> list[tuple]:
 
 
 @lru_cache
-def _grouped_sql(source: str, group: tuple[str, ...], vendor: str, time_zone: str) -> tuple[str, tuple, list, list]:
+def _grouped_sql(source: str, group: tuple, vendor: str, time_zone: str, whole: bool) -> tuple[str, tuple, list, list]:
     """The grouped query's SQL, compiled once per process (building it took most of an incremental refresh);
-    it holds no ids or dates, only the definitions' constants (vendor and time zone are the cache's key)."""
+    it holds no ids or dates, only the definitions' constants (vendor and time zone are the cache's key). For
+    the `whole` ledger, group membership is tested as a hashed IN (definitions.whole_ledger): the same rows."""
     facts = FACTS[source]()
     expressions = {"c": facts.county, "i": facts.institution, "m": facts.month, "y": YearOf(facts.month)}
     expressions.update({f"k_{d}": expression for d, expression in facts.keys.items()}, a=F("ka_code"))
-    counts = {code: Count("pk", filter=q) for code, q in _definitions_of(source).items()}
+    filters = {code: whole_ledger(q) if whole else q for code, q in _definitions_of(source).items()}
+    counts = {code: Count("pk", filter=q) for code, q in filters.items()}
     areas = rollup_areas.aggregates(source, group)  # after the counts: the 重点领域 breakdown's
     qs = facts.queryset.annotate(**{name: expressions[name] for name in group})
     sql, params = qs.order_by().values(*group).annotate(**counts, **areas).query.sql_with_params()
@@ -121,7 +126,8 @@ def count_facts(*, counties=None, years=None) -> tuple[Counter, Counter]:
                 _add(progress, breakdown, codes, rest[len(few) :], unit, institution, month, values)
         by_occupation = None  # the rollup_areas.NIGHTLY query's rows, when the nightly recompute runs it
         for dimension in [*many, *sets]:
-            period = "m" if dimension in sets else "y"  # a set by month: the refresh's window uses the month index
+            # A set by month in a refresh (its window then uses the ledger's county-month index), by year nightly.
+            period = "m" if dimension in sets and counties is not None else "y"
             sql, params, codes = _grouped(source, ("c", period, f"k_{dimension}"), **window)
             rows = _fetch(sql, params)
             by_occupation = rows if dimension == "occupation" else by_occupation
