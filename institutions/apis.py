@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accounts.api_base import ScopedQuerysetMixin
-from catalog.models import Occupation, SkillLevel, TrainingType
+from catalog.models import EntrepreneurshipStage, Occupation, SkillLevel, TrainingType
 from core.api import ActionsMixin, CodeRelatedField, IdFilter, RegionCodeFilter
 from core.policy import Allowed
 
@@ -99,8 +99,12 @@ class ScopedInstitutionField(serializers.PrimaryKeyRelatedField):
 
 class ProgramSerializer(ActionsMixin, serializers.ModelSerializer):
     institution = ScopedInstitutionField()
-    occupation = CodeRelatedField(slug_field="code", queryset=Occupation.objects.all())
-    skill_level = CodeRelatedField(slug_field="code", queryset=SkillLevel.objects.all())
+    # An occupation and a level, or (创业培训) an entrepreneurship stage and neither: program_list checks which.
+    occupation = CodeRelatedField(slug_field="code", queryset=Occupation.objects.all(), allow_null=True, default=None)
+    skill_level = CodeRelatedField(slug_field="code", queryset=SkillLevel.objects.all(), allow_null=True, default=None)
+    entrepreneurship_stage = CodeRelatedField(
+        slug_field="code", queryset=EntrepreneurshipStage.objects.all(), allow_null=True, default=None
+    )
     training_type = CodeRelatedField(slug_field="code", queryset=TrainingType.objects.all())
     mode = serializers.ChoiceField(choices=TrainingMode.choices)
     status = serializers.CharField(read_only=True)
@@ -113,6 +117,7 @@ class ProgramSerializer(ActionsMixin, serializers.ModelSerializer):
             "institution",
             "occupation",
             "skill_level",
+            "entrepreneurship_stage",
             "training_type",
             "mode",
             "theory_hours",
@@ -143,7 +148,9 @@ class ProgramFilter(django_filters.FilterSet):
 
 
 class ProgramViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = Program.objects.select_related("institution__county", "occupation", "skill_level", "training_type")
+    queryset = Program.objects.select_related(
+        "institution__county", "occupation", "skill_level", "entrepreneurship_stage", "training_type"
+    )
     serializer_class = ProgramSerializer
     scope_region_field = "institution__county"
     scope_institution_field = "institution"

@@ -202,3 +202,18 @@ def test_anonymous_api_requests_are_refused(world, method, url):
     response = call(api(), method, url.format(b=world.b.pk, p=world.b_program.pk), {})
     assert response.status_code in (401, 403)
     assert snapshot(world.b) == before
+
+
+def test_an_entrepreneurship_program_goes_through_the_api_with_a_stage_and_no_occupation(world, county_user):
+    """创业培训 programs have no occupation or level: the API lists them with nulls (as its schema says, which the
+    fuzzing checks) and creates one from a stage; a stage with an occupation is refused as the service refuses."""
+    client = api(county_user)
+    stage = program_body(
+        world.b.pk, occupation=None, skill_level=None, entrepreneurship_stage="syb", training_type="entrepreneurship"
+    )
+    created = client.post("/api/programs/", stage, format="json")
+    assert created.status_code == 201, created.json()
+    row = client.get(f"/api/programs/{created.json()['id']}/").json()
+    assert (row["occupation"], row["skill_level"], row["entrepreneurship_stage"]) == (None, None, "syb")
+    mixed = client.post("/api/programs/", {**stage, "occupation": "4-10-01-05", "mode": "offline"}, format="json")
+    assert mixed.status_code == 400
